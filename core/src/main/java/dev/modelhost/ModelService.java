@@ -1,0 +1,26 @@
+package dev.modelhost;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A snapshot of a model service: its basic information and state.
+ *
+ * @param modelType architecture reported by the backend once loaded, else the spec's or {@code unknown}
+ * @param replicas desired replica count
+ * @param readyReplicas replicas serving now
+ * @param statusReason why the service is {@code FAILED} or degraded; null when healthy
+ */
+public record ModelService(
+    String name,
+    String owner,
+    String accessPath,
+    String modelType,
+    String backend,
+    String location,
+    int replicas,
+    int readyReplicas,
+    BillingMethod billing,
+    ServiceStatus status,
+    @Nullable String statusReason,
+    Instant created) {}

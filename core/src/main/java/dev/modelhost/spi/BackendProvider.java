@@ -1,0 +1,20 @@
+package dev.modelhost.spi;
+
+/**
+ * A model backend, discovered with {@link java.util.ServiceLoader} from
+ * {@code META-INF/services/dev.modelhost.spi.BackendProvider} and selected by {@link #name()}.
+ * Construction must be cheap and side-effect free; work happens in {@link #load}.
+ */
+public interface BackendProvider {
+
+  /** Unique backend name used to select it, e.g. {@code onnx}, {@code djl}, {@code remote}. */
+  String name();
+
+  /**
+   * Loads a model (local backends: the weights, once; remote: the endpoint list) and returns the
+   * runtime that the service's replicas share.
+   *
+   * @throws dev.modelhost.exception.ModelLoadException when the source cannot be served
+   */
+  ModelRuntime load(ModelSource source);
+}
