@@ -205,7 +205,6 @@ def optimum_no_positions(src, out):
     g.initializer.extend([
         helper.make_tensor("pos_axis_1", TensorProto.INT64, [], [1]),
         helper.make_tensor("pos_one", TensorProto.INT64, [], [1]),
-        helper.make_tensor("pos_start", TensorProto.INT64, [1], [0]),
         helper.make_tensor("pos_shape_index", TensorProto.INT64, [1], [1]),
     ])
     nodes = [
