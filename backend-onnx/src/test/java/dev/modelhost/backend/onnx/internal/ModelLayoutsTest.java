@@ -3,6 +3,7 @@ package dev.modelhost.backend.onnx.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.modelhost.backend.onnx.bench.PlainOnnxLoop;
 import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.engine.Decoder.Step;
 import dev.modelhost.engine.DecoderState;
@@ -28,7 +29,7 @@ class ModelLayoutsTest {
 
   @BeforeAll
   static void load() throws Exception {
-    reference = PlainOnnxLoop.tinyRandom(DefaultModel.TINY_RANDOM.directory());
+    reference = PlainOnnxLoop.open(DefaultModel.TINY_RANDOM.directory(), 1);
   }
 
   @AfterAll

@@ -1,21 +1,30 @@
-package dev.modelhost.backend.onnx.internal;
+package dev.modelhost.backend.onnx.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The reference the decoder is checked against: straightforward ONNX Runtime calls on an Optimum
- * export (fp32, int64 ids), written without any of the decoder's reuse.
+ * The reference the backend is checked and measured against: straightforward ONNX Runtime calls
+ * on an Optimum export (fp32 KV cache, int64 ids), without any of the backend's machinery.
  */
-final class PlainOnnxLoop implements AutoCloseable {
+public final class PlainOnnxLoop implements AutoCloseable {
+
+  /** Greedy output and how long its two phases took. */
+  public record Run(List<Integer> tokens, long prefillNanos, long decodeNanos) {}
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
@@ -23,19 +32,29 @@ final class PlainOnnxLoop implements AutoCloseable {
   private final int kvHeads;
   private final int headSize;
 
-  PlainOnnxLoop(Path directory, int layers, int kvHeads, int headSize) throws OrtException {
-    this.session = env.createSession(directory.resolve("model.onnx").toString(), new OrtSession.SessionOptions());
+  private PlainOnnxLoop(OrtSession session, int layers, int kvHeads, int headSize) {
+    this.session = session;
     this.layers = layers;
     this.kvHeads = kvHeads;
     this.headSize = headSize;
   }
 
-  static PlainOnnxLoop tinyRandom(Path directory) throws OrtException {
-    return new PlainOnnxLoop(directory, 2, 2, 16);
+  /** Opens {@code model.onnx} with full graph optimisation and {@code threads} intra-op threads. */
+  public static PlainOnnxLoop open(Path directory, int threads) throws OrtException, IOException {
+    JsonNode config = JsonMapper.builder().build().readTree(Files.readString(directory.resolve("config.json")));
+    int heads = config.get("num_attention_heads").asInt();
+    int headSize = config.has("head_dim") ? config.get("head_dim").asInt() : config.get("hidden_size").asInt() / heads;
+    int kvHeads = config.has("num_key_value_heads") ? config.get("num_key_value_heads").asInt() : heads;
+    try (SessionOptions options = new SessionOptions()) {
+      options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+      options.setIntraOpNumThreads(threads);
+      OrtSession session = OrtEnvironment.getEnvironment().createSession(directory.resolve("model.onnx").toString(), options);
+      return new PlainOnnxLoop(session, config.get("num_hidden_layers").asInt(), kvHeads, headSize);
+    }
   }
 
   /** Logits of the last position, computing the whole sequence from an empty cache. */
-  float[] lastLogitsWithoutCache(int[] tokens) throws OrtException {
+  public float[] lastLogitsWithoutCache(int[] tokens) throws OrtException {
     Map<String, OnnxTensor> inputs = inputs(tokens, 0);
     for (int i = 0; i < layers; i++) {
       inputs.put("past_key_values." + i + ".key", empty());
@@ -48,8 +67,10 @@ final class PlainOnnxLoop implements AutoCloseable {
     }
   }
 
-  /** Greedy decoding with the KV cache fed back step by step. */
-  List<Integer> greedy(int[] prompt, int newTokens) throws OrtException {
+  /** Greedy decoding of {@code newTokens} tokens, the KV cache fed back step by step. */
+  public Run greedy(int[] prompt, int newTokens) throws OrtException {
+    long start = System.nanoTime();
+    long prefilled = start;
     List<Integer> out = new ArrayList<>();
     Map<String, OnnxTensor> past = new HashMap<>();
     for (int i = 0; i < layers; i++) {
@@ -81,14 +102,17 @@ final class PlainOnnxLoop implements AutoCloseable {
       int next = argmax(logits);
       out.add(next);
       tokens = new int[] {next};
+      if (step == 0) {
+        prefilled = System.nanoTime();
+      }
     }
     if (previous != null) {
       previous.close();
     }
-    return out;
+    return new Run(out, prefilled - start, System.nanoTime() - prefilled);
   }
 
-  static int argmax(float[] values) {
+  public static int argmax(float[] values) {
     int best = 0;
     for (int i = 1; i < values.length; i++) {
       if (values[i] > values[best]) {
@@ -106,7 +130,7 @@ final class PlainOnnxLoop implements AutoCloseable {
       positions[i] = past + i;
     }
     long[] mask = new long[past + tokens.length];
-    java.util.Arrays.fill(mask, 1);
+    Arrays.fill(mask, 1);
     Map<String, OnnxTensor> inputs = new HashMap<>();
     inputs.put("input_ids", OnnxTensor.createTensor(env, new long[][] {ids}));
     inputs.put("attention_mask", OnnxTensor.createTensor(env, new long[][] {mask}));
