@@ -7,6 +7,7 @@ import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -65,6 +66,23 @@ class ModelLoadErrorsTest {
     assertThatThrownBy(() -> load(model))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("'model.onnx' resolves outside the model directory");
+  }
+
+  @Test
+  void externalWeightsOutsideTheDirectoryAreRefused() throws Exception {
+    Path fixture = Path.of(ModelLoadErrorsTest.class.getResource("/fixtures/optimum-fp16-external").toURI());
+    Path model = Files.createDirectory(temp.resolve("external"));
+    for (String file : new String[] {"config.json", "generation_config.json"}) {
+      Files.copy(fixture.resolve(file), model.resolve(file));
+    }
+    Files.copy(fixture.resolve("model.onnx.data"), temp.resolve("outside.data"));
+    // Same length, so the protobuf stays valid: every initializer now points one folder up.
+    String graph = new String(Files.readAllBytes(fixture.resolve("model.onnx")), StandardCharsets.ISO_8859_1);
+    Files.write(model.resolve("model.onnx"),
+        graph.replace("model.onnx.data", "../outside.data").getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> load(model))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("External data path escapes model directory");
   }
 
   @Test
