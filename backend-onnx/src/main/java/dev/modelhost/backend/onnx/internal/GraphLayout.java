@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param pastInputs KV inputs in a fixed order (key, value per layer; or one combined per layer)
  * @param presentOutputs the outputs that become the next step's {@code pastInputs}, same order
  * @param combinedKv GPT-2 style {@code [2, batch, heads, seq, head]} tensors instead of separate key and value
+ * @param leftPadding whether rows of different lengths may share a call, left-padded and masked
  */
 record GraphLayout(
     String inputIds,
@@ -37,7 +38,8 @@ record GraphLayout(
     OnnxJavaType kvType,
     int kvHeads,
     int headSize,
-    int vocabSize) {
+    int vocabSize,
+    boolean leftPadding) {
 
   GraphLayout {
     pastInputs = List.copyOf(pastInputs);
@@ -121,7 +123,7 @@ record GraphLayout(
     return new GraphLayout(
         spec.inputIds(), idsType, spec.attentionMask(), maskType, positionIds, positionType,
         spec.logits(), logitsType, past, present, spec.combinedKv(), kvType,
-        spec.kvHeads(), spec.headSize(), spec.vocabSize());
+        spec.kvHeads(), spec.headSize(), spec.vocabSize(), spec.leftPadding());
   }
 
   /** Builds error messages that say what was expected and what the graph has. */

@@ -43,6 +43,15 @@ record ModelSpec(
     return pastValueTemplate == null;
   }
 
+  /**
+   * Optimum exports apply the attention mask to every position, so rows of different lengths can
+   * share a call left-padded. GenAI model-builder graphs use GroupQueryAttention, which reads the
+   * mask only as a count of valid positions from the left; they get no padding.
+   */
+  boolean leftPadding() {
+    return source.equals(HF_CONFIG);
+  }
+
   static ModelSpec read(ModelFiles files) {
     if (files.exists(GENAI_CONFIG)) {
       return fromGenAi(files.readJson(GENAI_CONFIG));

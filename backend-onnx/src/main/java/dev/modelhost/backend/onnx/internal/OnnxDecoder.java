@@ -27,7 +27,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A decoder-only model in ONNX Runtime. One {@link OrtSession} holds the weights for every state
@@ -47,7 +48,7 @@ public final class OnnxDecoder implements Decoder {
   private final DecoderConfig config;
   private final String device;
   private final Set<String> outputs;
-  private final AtomicInteger openStates = new AtomicInteger();
+  private final AtomicLong runs = new AtomicLong();
   private volatile boolean closed;
   private volatile LongBuffer ones = LongBuffer.allocate(0);
 
@@ -99,12 +100,7 @@ public final class OnnxDecoder implements Decoder {
   @Override
   public DecoderState newState() {
     ensureOpen();
-    openStates.incrementAndGet();
     return new OnnxDecoderState(this);
-  }
-
-  void stateClosed() {
-    openStates.decrementAndGet();
   }
 
   @Override
@@ -112,16 +108,22 @@ public final class OnnxDecoder implements Decoder {
     ensureOpen();
     OnnxDecoderState[] states = validate(batch);
     float[][] logits = new float[batch.size()][];
-    // Sequences that can share a call: same past length and same number of new tokens.
+    // Sequences that can share a call: the same number of new tokens and, unless the graph takes
+    // left padding, the same length.
     Map<Long, List<Integer>> groups = new LinkedHashMap<>();
     for (int i = 0; i < states.length; i++) {
-      long key = ((long) states[i].length << 32) | batch.get(i).tokens().length;
-      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+      long length = layout.leftPadding() ? 0 : states[i].length;
+      groups.computeIfAbsent((length << 32) | batch.get(i).tokens().length, k -> new ArrayList<>()).add(i);
     }
     for (List<Integer> group : groups.values()) {
       run(batch, states, group, logits);
     }
     return logits;
+  }
+
+  /** Session calls so far; tests check what was batched. */
+  long runs() {
+    return runs.get();
   }
 
   private OnnxDecoderState[] validate(List<Step> batch) {
@@ -158,30 +160,34 @@ public final class OnnxDecoder implements Decoder {
     return states;
   }
 
-  /** One session call for the batch entries {@code group} (same length, same new-token count). */
+  /** One session call for the batch entries {@code group}, which add the same number of tokens. */
   private void run(List<Step> batch, OnnxDecoderState[] all, List<Integer> group, float[][] logits) {
     int rows = group.size();
     OnnxDecoderState[] states = new OnnxDecoderState[rows];
     int[][] tokens = new int[rows][];
+    int[] lengths = new int[rows];
     for (int r = 0; r < rows; r++) {
       states[r] = all[group.get(r)];
       tokens[r] = batch.get(group.get(r)).tokens();
+      lengths[r] = states[r].length;
     }
-    int past = states[0].length;
     int fresh = tokens[0].length;
+    KvCache shared = sharedCache(states);
+    int past = shared != null ? shared.length() : max(lengths);
     List<OnnxTensor> temporaries = new ArrayList<>();
     OrtSession.Result result;
     try {
       Map<String, OnnxTensor> inputs = new HashMap<>();
-      OnnxTensor[] pastTensors = pastFor(states, past, temporaries);
+      OnnxTensor[] pastTensors = shared != null ? shared.tensors() : gather(states, past, temporaries);
       for (int k = 0; k < pastTensors.length; k++) {
         inputs.put(layout.pastInputs().get(k), pastTensors[k]);
       }
       inputs.put(layout.inputIds(), temporary(temporaries, ids(tokens, fresh)));
-      inputs.put(layout.attentionMask(), temporary(temporaries, mask(rows, past + fresh)));
+      inputs.put(layout.attentionMask(), temporary(temporaries, mask(lengths, past, fresh)));
       if (layout.positionIds() != null) {
-        inputs.put(layout.positionIds(), temporary(temporaries, positions(rows, past, fresh)));
+        inputs.put(layout.positionIds(), temporary(temporaries, positions(lengths, fresh)));
       }
+      runs.incrementAndGet();
       result = session.run(inputs, outputs);
     } catch (OrtException e) {
       throw new BackendException("ONNX Runtime failed to run the decoder: " + e.getMessage(), e);
@@ -211,48 +217,57 @@ public final class OnnxDecoder implements Decoder {
     }
   }
 
-  /** The past inputs: empty, the rows' own previous presents, or their rows gathered together. */
-  private OnnxTensor[] pastFor(OnnxDecoderState[] states, int past, List<OnnxTensor> temporaries) throws OrtException {
-    int count = layout.pastInputs().size();
-    OnnxTensor[] tensors = new OnnxTensor[count];
-    if (past == 0) {
-      for (int k = 0; k < count; k++) {
-        tensors[k] = temporary(temporaries, kvTensor(ByteBuffer.allocateDirect(0), states.length, 0));
-      }
-      return tensors;
-    }
+  /** The cache these states can continue from as they are: exactly its rows, in its order. */
+  private static @Nullable KvCache sharedCache(OnnxDecoderState[] states) {
     KvCache shared = states[0].cache;
-    boolean sameRows = shared != null && shared.rows() == states.length;
-    for (int r = 0; sameRows && r < states.length; r++) {
-      sameRows = states[r].cache == shared && states[r].row == r;
+    if (shared == null || shared.rows() != states.length) {
+      return null;
     }
-    if (sameRows) {
-      return shared.tensors();
-    }
-    int rows = states.length;
-    int half = layout.combinedKv() ? 2 : 1;
-    int rowBytes = Math.toIntExact(layout.kvRowBytes(past));
-    Map<KvCache, ByteBuffer[]> sources = new IdentityHashMap<>();
-    for (int k = 0; k < count; k++) {
-      ByteBuffer target = ByteBuffer.allocateDirect(half * rows * rowBytes).order(ByteOrder.nativeOrder());
-      for (int h = 0; h < half; h++) {
-        for (int r = 0; r < rows; r++) {
-          KvCache from = states[r].cache;
-          ByteBuffer[] copies = sources.computeIfAbsent(from, c -> new ByteBuffer[count]);
-          if (copies[k] == null) {
-            copies[k] = from.bytes(k);
-          }
-          int offset = (h * from.rows() + states[r].row) * rowBytes;
-          target.put((h * rows + r) * rowBytes, copies[k], offset, rowBytes);
-        }
+    for (int r = 0; r < states.length; r++) {
+      if (states[r].cache != shared || states[r].row != r) {
+        return null;
       }
-      tensors[k] = temporary(temporaries, kvTensor(target, rows, past));
     }
-    return tensors;
+    return shared;
   }
 
-  private OnnxTensor kvTensor(ByteBuffer data, int rows, int length) throws OrtException {
-    return OnnxTensor.createTensor(env, data, layout.kvShape(rows, length), layout.kvType());
+  /**
+   * New past tensors of {@code past} positions holding each state's cached positions, right
+   * aligned (left padding is zeros, masked out); empty states contribute only padding.
+   */
+  private OnnxTensor[] gather(OnnxDecoderState[] states, int past, List<OnnxTensor> temporaries) throws OrtException {
+    int count = layout.pastInputs().size();
+    OnnxTensor[] tensors = new OnnxTensor[count];
+    int rows = states.length;
+    int halves = layout.combinedKv() ? 2 : 1;
+    int heads = layout.kvHeads();
+    int position = layout.headSize() * layout.kvType().size;
+    Map<KvCache, ByteBuffer[]> sources = new IdentityHashMap<>();
+    for (int k = 0; k < count; k++) {
+      // allocateDirect zero-fills: the padding.
+      ByteBuffer target = ByteBuffer.allocateDirect(halves * rows * heads * past * position).order(ByteOrder.nativeOrder());
+      for (int r = 0; r < rows; r++) {
+        KvCache from = states[r].cache;
+        if (from == null) {
+          continue;
+        }
+        ByteBuffer[] copies = sources.computeIfAbsent(from, c -> new ByteBuffer[count]);
+        if (copies[k] == null) {
+          copies[k] = from.bytes(k);
+        }
+        int length = states[r].length;
+        int bytes = length * position;
+        for (int h = 0; h < halves; h++) {
+          for (int head = 0; head < heads; head++) {
+            int source = (((h * from.rows() + states[r].row) * heads + head) * from.length() + from.length() - length) * position;
+            int destination = (((h * rows + r) * heads + head) * past + past - length) * position;
+            target.put(destination, copies[k], source, bytes);
+          }
+        }
+      }
+      tensors[k] = temporary(temporaries, OnnxTensor.createTensor(env, target, layout.kvShape(rows, past), layout.kvType()));
+    }
+    return tensors;
   }
 
   private OnnxTensor ids(int[][] tokens, int fresh) throws OrtException {
@@ -273,45 +288,79 @@ public final class OnnxDecoder implements Decoder {
     return OnnxTensor.createTensor(env, data.flip(), shape);
   }
 
-  private OnnxTensor positions(int rows, int past, int fresh) throws OrtException {
-    long[] shape = {rows, fresh};
+  /** Each row's true positions, whatever its padding. */
+  private OnnxTensor positions(int[] lengths, int fresh) throws OrtException {
+    long[] shape = {lengths.length, fresh};
     if (layout.positionType() == OnnxJavaType.INT32) {
-      IntBuffer data = IntBuffer.allocate(rows * fresh);
-      for (int r = 0; r < rows; r++) {
+      IntBuffer data = IntBuffer.allocate(lengths.length * fresh);
+      for (int length : lengths) {
         for (int i = 0; i < fresh; i++) {
-          data.put(past + i);
+          data.put(length + i);
         }
       }
       return OnnxTensor.createTensor(env, data.flip(), shape);
     }
-    LongBuffer data = LongBuffer.allocate(rows * fresh);
-    for (int r = 0; r < rows; r++) {
+    LongBuffer data = LongBuffer.allocate(lengths.length * fresh);
+    for (int length : lengths) {
       for (int i = 0; i < fresh; i++) {
-        data.put(past + i);
+        data.put(length + i);
       }
     }
     return OnnxTensor.createTensor(env, data.flip(), shape);
   }
 
-  /** An all-ones mask; int64 masks are views of one shared direct buffer, so no copy per step. */
-  private OnnxTensor mask(int rows, int length) throws OrtException {
-    long[] shape = {rows, length};
-    int size = rows * length;
-    if (layout.maskType() == OnnxJavaType.INT32) {
-      int[] data = new int[size];
-      java.util.Arrays.fill(data, 1);
-      return OnnxTensor.createTensor(env, IntBuffer.wrap(data), shape);
+  /**
+   * Zeros over each row's left padding, ones over its tokens. Unpadded int64 masks are views of one
+   * shared direct buffer of ones, so the common case copies nothing.
+   */
+  private OnnxTensor mask(int[] lengths, int past, int fresh) throws OrtException {
+    int rows = lengths.length;
+    int width = past + fresh;
+    long[] shape = {rows, width};
+    boolean padded = false;
+    for (int length : lengths) {
+      padded |= length != past;
     }
+    if (layout.maskType() == OnnxJavaType.INT64 && !padded) {
+      return OnnxTensor.createTensor(env, ones(rows * width), shape);
+    }
+    if (layout.maskType() == OnnxJavaType.INT32) {
+      IntBuffer data = IntBuffer.allocate(rows * width);
+      for (int length : lengths) {
+        for (int i = 0; i < width; i++) {
+          data.put(i < past - length ? 0 : 1);
+        }
+      }
+      return OnnxTensor.createTensor(env, data.flip(), shape);
+    }
+    LongBuffer data = LongBuffer.allocate(rows * width);
+    for (int length : lengths) {
+      for (int i = 0; i < width; i++) {
+        data.put(i < past - length ? 0 : 1);
+      }
+    }
+    return OnnxTensor.createTensor(env, data.flip(), shape);
+  }
+
+  private LongBuffer ones(int size) {
     LongBuffer shared = ones;
     if (shared.capacity() < size) {
-      int capacity = Math.max(size, Math.min(2 * shared.capacity(), Integer.MAX_VALUE / 8));
+      int capacity = Math.max(size, Math.min(2 * shared.capacity(), Integer.MAX_VALUE / Long.BYTES));
       shared = ByteBuffer.allocateDirect(capacity * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
       while (shared.hasRemaining()) {
         shared.put(1L);
       }
       ones = shared;
     }
-    return OnnxTensor.createTensor(env, shared.duplicate().clear().limit(size), shape);
+    return shared.duplicate().clear().limit(size);
+  }
+
+  private static int max(int[] values) {
+    int max = 0;
+    for (int value : values) {
+      max = Math.max(max, value);
+    }
+    return max;
   }
 
   private static OnnxTensor temporary(List<OnnxTensor> temporaries, OnnxTensor tensor) {

@@ -42,6 +42,5 @@ final class OnnxDecoderState implements DecoderState {
       cache.release();
       cache = null;
     }
-    decoder.stateClosed();
   }
 }

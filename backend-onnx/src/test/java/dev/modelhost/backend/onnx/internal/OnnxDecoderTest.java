@@ -74,7 +74,9 @@ class OnnxDecoderTest {
   void equalPromptsRunAsOneBatchAndMatchASingleSequence() throws Exception {
     List<DecoderState> states = List.of(decoder.newState(), decoder.newState(), decoder.newState());
     try {
+      long runs = decoder.runs();
       float[][] logits = decoder.step(states.stream().map(s -> new Step(s, PROMPT)).toList());
+      assertThat(decoder.runs() - runs).isEqualTo(1);
       float[] expected = reference.lastLogitsWithoutCache(PROMPT);
       for (float[] row : logits) {
         assertClose(row, expected);
@@ -85,6 +87,7 @@ class OnnxDecoderTest {
           new Step(states.get(0), new int[] {next[0]}),
           new Step(states.get(1), new int[] {next[1]}),
           new Step(states.get(2), new int[] {next[2]})));
+      assertThat(decoder.runs() - runs).isEqualTo(2);
       for (int r = 0; r < 3; r++) {
         assertClose(second[r], reference.lastLogitsWithoutCache(append(PROMPT, next[r])));
       }
@@ -111,11 +114,37 @@ class OnnxDecoderTest {
   }
 
   @Test
-  void sequencesOfDifferentLengthsInOneStepEachGetTheirOwnLogits() throws Exception {
+  void sequencesOfDifferentLengthsDecodeTogetherLeftPadded() throws Exception {
     try (DecoderState a = decoder.newState(); DecoderState b = decoder.newState(); DecoderState c = decoder.newState()) {
       single(a, PROMPT);
+      single(b, OTHER_PROMPT);
+      long runs = decoder.runs();
+      float[][] first = decoder.step(List.of(new Step(a, new int[] {42}), new Step(b, new int[] {43})));
+      assertClose(first[0], reference.lastLogitsWithoutCache(append(PROMPT, 42)));
+      assertClose(first[1], reference.lastLogitsWithoutCache(append(OTHER_PROMPT, 43)));
+      // Again, from the padded cache as it is; then with a new sequence joining (all padding so far).
+      float[][] second = decoder.step(List.of(new Step(a, new int[] {44}), new Step(b, new int[] {45})));
+      assertClose(second[0], reference.lastLogitsWithoutCache(append(append(PROMPT, 42), 44)));
+      assertClose(second[1], reference.lastLogitsWithoutCache(append(append(OTHER_PROMPT, 43), 45)));
+      float[][] third = decoder.step(List.of(
+          new Step(b, new int[] {46}), new Step(c, new int[] {2044}), new Step(a, new int[] {47})));
+      assertThat(decoder.runs() - runs).isEqualTo(3);
+      assertClose(third[0], reference.lastLogitsWithoutCache(append(append(append(OTHER_PROMPT, 43), 45), 46)));
+      assertClose(third[1], reference.lastLogitsWithoutCache(new int[] {2044}));
+      assertClose(third[2], reference.lastLogitsWithoutCache(append(append(append(PROMPT, 42), 44), 47)));
+      assertThat(List.of(a.length(), b.length(), c.length()))
+          .containsExactly(PROMPT.length + 3, OTHER_PROMPT.length + 3, 1);
+    }
+  }
+
+  @Test
+  void sequencesAddingDifferentNumbersOfTokensRunSeparately() throws Exception {
+    try (DecoderState a = decoder.newState(); DecoderState b = decoder.newState(); DecoderState c = decoder.newState()) {
+      single(a, PROMPT);
+      long runs = decoder.runs();
       float[][] logits = decoder.step(List.of(
           new Step(a, new int[] {42}), new Step(b, OTHER_PROMPT), new Step(c, PROMPT)));
+      assertThat(decoder.runs() - runs).isEqualTo(3);
       assertClose(logits[0], reference.lastLogitsWithoutCache(append(PROMPT, 42)));
       assertClose(logits[1], reference.lastLogitsWithoutCache(OTHER_PROMPT));
       assertClose(logits[2], reference.lastLogitsWithoutCache(PROMPT));
