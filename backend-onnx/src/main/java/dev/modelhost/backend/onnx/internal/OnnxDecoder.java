@@ -34,11 +34,12 @@ import org.jspecify.annotations.Nullable;
  * A decoder-only model in ONNX Runtime. One {@link OrtSession} holds the weights for every state
  * (ONNX Runtime's {@code Run} is thread-safe); each state owns its KV cache.
  *
- * <p>A step runs the sequences that have the same length and the same number of new tokens in one
- * call (equal-length prompts, the choices of one request); sequences of different lengths run one
- * call each, so no model ever sees padding. Rows that step together again reuse the previous
- * call's {@code present.*} outputs as {@code past_key_values.*} inputs without copying; only a
- * change of company (a row finished or joined) gathers rows into new tensors once.
+ * <p>A step runs the sequences that add the same number of tokens in one call: equal-length
+ * prompts, the choices of one request, every sequence's next token. Rows of different lengths are
+ * left-padded and masked where the graph allows it (Optimum exports) and run one call per length
+ * otherwise (GenAI graphs). Rows that step together again feed the previous call's
+ * {@code present.*} outputs back as {@code past_key_values.*} without copying; only a change of
+ * company (a row finished or joined) gathers the rows into new tensors, once.
  */
 public final class OnnxDecoder implements Decoder {
 
