@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.platform.Fp16Conversions;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.DecoderState;
@@ -16,8 +17,6 @@ import dev.modelhost.spi.ModelSource;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,9 +48,10 @@ public final class OnnxDecoder implements Decoder {
   private final DecoderConfig config;
   private final String device;
   private final Set<String> outputs;
+  private final Set<String> presents;
   private final AtomicLong runs = new AtomicLong();
   private volatile boolean closed;
-  private volatile LongBuffer ones = LongBuffer.allocate(0);
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
   private OnnxDecoder(OrtEnvironment env, OrtSession session, GraphLayout layout, DecoderConfig config, String device) {
     this.env = env;
@@ -59,6 +59,7 @@ public final class OnnxDecoder implements Decoder {
     this.layout = layout;
     this.config = config;
     this.device = device;
+    this.presents = Set.copyOf(layout.presentOutputs());
     Set<String> names = new LinkedHashSet<>(layout.presentOutputs());
     names.add(layout.logits());
     this.outputs = Set.copyOf(names);
@@ -173,8 +174,13 @@ public final class OnnxDecoder implements Decoder {
       lengths[r] = states[r].length;
     }
     int fresh = tokens[0].length;
+    int vocab = config.vocabSize();
     KvCache shared = sharedCache(states);
     int past = shared != null ? shared.length() : max(lengths);
+    Scratch buffers = scratch.get();
+    // A decode step's logits go straight into a reused buffer; a prompt's (every position) into
+    // one that ONNX Runtime allocates, so that no large buffer stays behind.
+    ByteBuffer pinnedLogits = fresh == 1 ? buffers.take(Scratch.LOGITS, (long) rows * vocab * layout.logitsType().size) : null;
     List<OnnxTensor> temporaries = new ArrayList<>();
     OrtSession.Result result;
     try {
@@ -183,13 +189,19 @@ public final class OnnxDecoder implements Decoder {
       for (int k = 0; k < pastTensors.length; k++) {
         inputs.put(layout.pastInputs().get(k), pastTensors[k]);
       }
-      inputs.put(layout.inputIds(), temporary(temporaries, ids(tokens, fresh)));
-      inputs.put(layout.attentionMask(), temporary(temporaries, mask(lengths, past, fresh)));
+      inputs.put(layout.inputIds(), temporary(temporaries, ids(buffers, tokens, fresh)));
+      inputs.put(layout.attentionMask(), temporary(temporaries, mask(buffers, lengths, past, fresh)));
       if (layout.positionIds() != null) {
-        inputs.put(layout.positionIds(), temporary(temporaries, positions(lengths, fresh)));
+        inputs.put(layout.positionIds(), temporary(temporaries, positions(buffers, lengths, fresh)));
       }
       runs.incrementAndGet();
-      result = session.run(inputs, outputs);
+      if (pinnedLogits != null) {
+        OnnxTensor target = temporary(temporaries,
+            OnnxTensor.createTensor(env, pinnedLogits, new long[] {rows, 1, vocab}, layout.logitsType()));
+        result = session.run(inputs, presents, Map.of(layout.logits(), target));
+      } else {
+        result = session.run(inputs, outputs);
+      }
     } catch (OrtException e) {
       throw new BackendException("ONNX Runtime failed to run the decoder: " + e.getMessage(), e);
     } finally {
@@ -197,18 +209,23 @@ public final class OnnxDecoder implements Decoder {
     }
     KvCache cache;
     try {
-      OnnxTensor[] presents = new OnnxTensor[layout.presentOutputs().size()];
-      for (int k = 0; k < presents.length; k++) {
-        presents[k] = tensor(result, layout.presentOutputs().get(k));
+      OnnxTensor[] presentTensors = new OnnxTensor[layout.presentOutputs().size()];
+      for (int k = 0; k < presentTensors.length; k++) {
+        presentTensors[k] = tensor(result, layout.presentOutputs().get(k));
       }
-      FloatBuffer values = tensor(result, layout.logits()).getFloatBuffer();
-      int vocab = config.vocabSize();
-      for (int r = 0; r < rows; r++) {
-        float[] row = new float[vocab];
-        values.get(((r * fresh) + fresh - 1) * vocab, row);
-        logits[group.get(r)] = row;
+      if (pinnedLogits != null) {
+        for (int r = 0; r < rows; r++) {
+          logits[group.get(r)] = logitsRow(pinnedLogits, r * vocab);
+        }
+      } else {
+        FloatBuffer values = tensor(result, layout.logits()).getFloatBuffer();
+        for (int r = 0; r < rows; r++) {
+          float[] row = new float[vocab];
+          values.get(((r * fresh) + fresh - 1) * vocab, row);
+          logits[group.get(r)] = row;
+        }
       }
-      cache = new KvCache(result, presents, rows, past + fresh);
+      cache = new KvCache(result, presentTensors, rows, past + fresh);
     } catch (RuntimeException e) {
       result.close();
       throw e;
@@ -271,89 +288,60 @@ public final class OnnxDecoder implements Decoder {
     return tensors;
   }
 
-  private OnnxTensor ids(int[][] tokens, int fresh) throws OrtException {
-    long[] shape = {tokens.length, fresh};
-    if (layout.idsType() == OnnxJavaType.INT32) {
-      IntBuffer data = IntBuffer.allocate(tokens.length * fresh);
-      for (int[] row : tokens) {
-        data.put(row);
+  private float[] logitsRow(ByteBuffer values, int offset) {
+    float[] row = new float[config.vocabSize()];
+    if (layout.logitsType() == OnnxJavaType.FLOAT16) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = Fp16Conversions.fp16ToFloat(values.getShort((offset + i) * 2));
       }
-      return OnnxTensor.createTensor(env, data.flip(), shape);
+    } else {
+      values.asFloatBuffer().get(offset, row);
     }
-    LongBuffer data = LongBuffer.allocate(tokens.length * fresh);
+    return row;
+  }
+
+  private OnnxTensor ids(Scratch buffers, int[][] tokens, int fresh) throws OrtException {
+    OnnxJavaType type = layout.idsType();
+    ByteBuffer data = buffers.take(Scratch.IDS, (long) tokens.length * fresh * type.size);
     for (int[] row : tokens) {
       for (int token : row) {
-        data.put(token);
+        put(data, type, token);
       }
     }
-    return OnnxTensor.createTensor(env, data.flip(), shape);
+    return OnnxTensor.createTensor(env, data.flip(), new long[] {tokens.length, fresh}, type);
   }
 
   /** Each row's true positions, whatever its padding. */
-  private OnnxTensor positions(int[] lengths, int fresh) throws OrtException {
-    long[] shape = {lengths.length, fresh};
-    if (layout.positionType() == OnnxJavaType.INT32) {
-      IntBuffer data = IntBuffer.allocate(lengths.length * fresh);
-      for (int length : lengths) {
-        for (int i = 0; i < fresh; i++) {
-          data.put(length + i);
-        }
-      }
-      return OnnxTensor.createTensor(env, data.flip(), shape);
-    }
-    LongBuffer data = LongBuffer.allocate(lengths.length * fresh);
+  private OnnxTensor positions(Scratch buffers, int[] lengths, int fresh) throws OrtException {
+    OnnxJavaType type = layout.positionType();
+    ByteBuffer data = buffers.take(Scratch.POSITIONS, (long) lengths.length * fresh * type.size);
     for (int length : lengths) {
       for (int i = 0; i < fresh; i++) {
-        data.put(length + i);
+        put(data, type, length + i);
       }
     }
-    return OnnxTensor.createTensor(env, data.flip(), shape);
+    return OnnxTensor.createTensor(env, data.flip(), new long[] {lengths.length, fresh}, type);
   }
 
-  /**
-   * Zeros over each row's left padding, ones over its tokens. Unpadded int64 masks are views of one
-   * shared direct buffer of ones, so the common case copies nothing.
-   */
-  private OnnxTensor mask(int[] lengths, int past, int fresh) throws OrtException {
-    int rows = lengths.length;
+  /** Zeros over each row's left padding, ones over its tokens. */
+  private OnnxTensor mask(Scratch buffers, int[] lengths, int past, int fresh) throws OrtException {
+    OnnxJavaType type = layout.maskType();
     int width = past + fresh;
-    long[] shape = {rows, width};
-    boolean padded = false;
-    for (int length : lengths) {
-      padded |= length != past;
-    }
-    if (layout.maskType() == OnnxJavaType.INT64 && !padded) {
-      return OnnxTensor.createTensor(env, ones(rows * width), shape);
-    }
-    if (layout.maskType() == OnnxJavaType.INT32) {
-      IntBuffer data = IntBuffer.allocate(rows * width);
-      for (int length : lengths) {
-        for (int i = 0; i < width; i++) {
-          data.put(i < past - length ? 0 : 1);
-        }
-      }
-      return OnnxTensor.createTensor(env, data.flip(), shape);
-    }
-    LongBuffer data = LongBuffer.allocate(rows * width);
+    ByteBuffer data = buffers.take(Scratch.MASK, (long) lengths.length * width * type.size);
     for (int length : lengths) {
       for (int i = 0; i < width; i++) {
-        data.put(i < past - length ? 0 : 1);
+        put(data, type, i < past - length ? 0 : 1);
       }
     }
-    return OnnxTensor.createTensor(env, data.flip(), shape);
+    return OnnxTensor.createTensor(env, data.flip(), new long[] {lengths.length, width}, type);
   }
 
-  private LongBuffer ones(int size) {
-    LongBuffer shared = ones;
-    if (shared.capacity() < size) {
-      int capacity = Math.max(size, Math.min(2 * shared.capacity(), Integer.MAX_VALUE / Long.BYTES));
-      shared = ByteBuffer.allocateDirect(capacity * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
-      while (shared.hasRemaining()) {
-        shared.put(1L);
-      }
-      ones = shared;
+  private static void put(ByteBuffer data, OnnxJavaType type, int value) {
+    if (type == OnnxJavaType.INT32) {
+      data.putInt(value);
+    } else {
+      data.putLong(value);
     }
-    return shared.duplicate().clear().limit(size);
   }
 
   private static int max(int[] values) {
