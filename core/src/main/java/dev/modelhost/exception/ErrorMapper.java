@@ -2,7 +2,10 @@ package dev.modelhost.exception;
 
 import dev.modelhost.api.ErrorResponse;
 import dev.modelhost.api.Json;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -10,12 +13,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
 /**
@@ -114,7 +116,7 @@ public final class ErrorMapper {
             param,
             "invalid_value");
       }
-      if (t instanceof StreamConstraintsException limit && limit.processor() instanceof JsonParser) {
+      if (t instanceof StreamConstraintsException limit && raisedWhileReading(limit)) {
         return new InvalidRequestException(
             "The JSON body of your request exceeds a size limit (nesting depth, number, string or"
                 + " document length).",
@@ -124,10 +126,6 @@ public final class ErrorMapper {
       if (t instanceof StreamReadException) {
         return new InvalidRequestException(UNPARSABLE_BODY_MESSAGE, null, null);
       }
-    }
-    if (outer instanceof UnrecognizedPropertyException unknown) {
-      return new InvalidRequestException(
-          "Unrecognized request argument supplied: " + unknown.getPropertyName(), param, null);
     }
     if (outer instanceof MismatchedInputException mismatch) {
       if (param == null) {
@@ -145,6 +143,16 @@ public final class ErrorMapper {
     }
     // Writing failed, or a type is badly declared: a server fault.
     return null;
+  }
+
+  // The same exception type reports read and write limits; only the read ones are the request's fault.
+  private static boolean raisedWhileReading(StreamConstraintsException limit) {
+    for (StackTraceElement frame : limit.getStackTrace()) {
+      if (frame.getClassName().equals(StreamReadConstraints.class.getName())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A Jackson path as OpenAI writes a {@code param}: {@code messages[0].content}. */
@@ -168,11 +176,11 @@ public final class ErrorMapper {
       return "another type";
     }
     if (target == Double.class || target == double.class || target == Float.class || target == float.class
-        || target == java.math.BigDecimal.class) {
+        || target == BigDecimal.class) {
       return "a decimal";
     }
     if (target == Integer.class || target == int.class || target == Long.class || target == long.class
-        || target == Short.class || target == short.class || target == java.math.BigInteger.class) {
+        || target == Short.class || target == short.class || target == BigInteger.class) {
       return "an integer";
     }
     if (target == Boolean.class || target == boolean.class) {
@@ -181,7 +189,7 @@ public final class ErrorMapper {
     if (CharSequence.class.isAssignableFrom(target)) {
       return "a string";
     }
-    if (java.util.Collection.class.isAssignableFrom(target) || target.isArray()) {
+    if (Collection.class.isAssignableFrom(target) || target.isArray()) {
       return "an array";
     }
     return "an object";

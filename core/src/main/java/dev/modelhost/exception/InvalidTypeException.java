@@ -25,18 +25,13 @@ public class InvalidTypeException extends InvalidRequestException {
     this.actual = actual;
   }
 
-  /** What belongs in the field. */
-  public String expected() {
-    return expected;
-  }
-
   /**
    * The same error, placed where the JSON reader found it. The reader of a value knows only its
    * own field ({@code content}, or {@code content[1]} inside it) and a record knows its fields
    * ({@code tool_calls[1]}); {@code location} is where that value or record sits in the body
    * ({@code messages[0].content}, {@code messages[0]}).
    */
-  public InvalidTypeException at(String location) {
+  InvalidTypeException at(String location) {
     String param = param() == null ? "" : param();
     if (location.isEmpty()) {
       return this;
@@ -53,7 +48,7 @@ public class InvalidTypeException extends InvalidRequestException {
   }
 
   /** How OpenAI names the type of a JSON value in its error messages. */
-  public static @Nullable String describe(@Nullable JsonToken token) {
+  private static @Nullable String describe(@Nullable JsonToken token) {
     if (token == null) {
       return null;
     }
