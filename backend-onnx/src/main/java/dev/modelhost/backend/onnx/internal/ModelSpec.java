@@ -78,7 +78,7 @@ record ModelSpec(
       throw new ModelLoadException(
           source + ": model.decoder.inputs.past_names and model.decoder.outputs.present_names must be given together.");
     }
-    int heads = positive(decoder, "num_attention_heads", source, 0);
+    int heads = positive(decoder, "num_attention_heads", source, -1);
     return new ModelSpec(
         source,
         text(decoder, "filename", HF_MODEL),
@@ -101,13 +101,12 @@ record ModelSpec(
 
   private static ModelSpec fromOptimum(JsonNode config, @Nullable JsonNode generation) {
     String source = HF_CONFIG;
-    int heads = positive(config, "num_attention_heads", source, -1);
-    int hidden = positive(config, "hidden_size", source, -1);
+    // GPT-2 style configurations name the same fields n_head, n_embd, n_layer, n_positions.
+    int heads = positive(config, alias(config, "num_attention_heads", "n_head"), source, -1);
+    int hidden = positive(config, alias(config, "hidden_size", "n_embd"), source, -1);
     int headSize = positive(config, "head_dim", source, hidden / heads);
-    int context = positive(config, "max_position_embeddings", source, 0);
-    if (context == 0) {
-      context = positive(config, "n_positions", source, -1);
-    }
+    int layers = positive(config, alias(config, "num_hidden_layers", "n_layer"), source, -1);
+    int context = positive(config, alias(config, "max_position_embeddings", "n_positions"), source, -1);
     Set<Integer> eos = generation == null ? Set.of() : tokenIds(generation.path("eos_token_id"));
     if (eos.isEmpty()) {
       eos = tokenIds(config.path("eos_token_id"));
@@ -116,7 +115,7 @@ record ModelSpec(
         source,
         HF_MODEL,
         text(config, "model_type", "unknown"),
-        positive(config, "num_hidden_layers", source, -1),
+        layers,
         positive(config, "num_key_value_heads", source, heads),
         headSize,
         positive(config, "vocab_size", source, -1),
@@ -130,6 +129,11 @@ record ModelSpec(
         "past_key_values.%d.value",
         "present.%d.key",
         "present.%d.value");
+  }
+
+  /** {@code name}, or {@code other} when only that one is present. */
+  private static String alias(JsonNode node, String name, String other) {
+    return node.has(name) || !node.has(other) ? name : other;
   }
 
   private static JsonNode required(JsonNode node, String field, String where) {
