@@ -13,6 +13,9 @@ import dev.modelhost.spi.ModelSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,6 +153,29 @@ class OnnxDecoderTest {
       assertClose(logits[2], reference.lastLogitsWithoutCache(PROMPT));
       assertThat(List.of(a.length(), b.length(), c.length()))
           .containsExactly(PROMPT.length + 1, OTHER_PROMPT.length, PROMPT.length);
+    }
+  }
+
+  @Test
+  void threadsSteppingTheirOwnStatesOnTheSharedSessionGetTheirOwnResults() throws Exception {
+    int[][] prompts = {PROMPT, OTHER_PROMPT, {2044, 7, 8, 9, 10, 11}, {2044, 1500}};
+    List<List<Integer>> expected = new ArrayList<>();
+    for (int[] prompt : prompts) {
+      expected.add(reference.greedy(prompt, 16).tokens());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(prompts.length);
+    try {
+      List<Future<List<Integer>>> running = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (int[] prompt : prompts) {
+          running.add(pool.submit(() -> greedy(prompt, 16)));
+        }
+      }
+      for (int i = 0; i < running.size(); i++) {
+        assertThat(running.get(i).get()).isEqualTo(expected.get(i % prompts.length));
+      }
+    } finally {
+      pool.shutdown();
     }
   }
 
