@@ -110,6 +110,10 @@ public final class OnnxDecoder implements Decoder {
     ensureOpen();
     OnnxDecoderState[] states = validate(batch);
     float[][] logits = new float[batch.size()][];
+    if (states.length == 1) {
+      run(batch, states, List.of(0), logits);
+      return logits;
+    }
     // Sequences that can share a call: the same number of new tokens and, unless the graph takes
     // left padding, the same length.
     Map<Long, List<Integer>> groups = new LinkedHashMap<>();
@@ -130,7 +134,7 @@ public final class OnnxDecoder implements Decoder {
 
   private OnnxDecoderState[] validate(List<Step> batch) {
     OnnxDecoderState[] states = new OnnxDecoderState[batch.size()];
-    Map<OnnxDecoderState, Boolean> seen = new IdentityHashMap<>();
+    Map<OnnxDecoderState, Boolean> seen = batch.size() > 1 ? new IdentityHashMap<>() : Map.of();
     for (int i = 0; i < states.length; i++) {
       Step step = batch.get(i);
       if (!(step.state() instanceof OnnxDecoderState state) || state.decoder != this) {
@@ -139,7 +143,7 @@ public final class OnnxDecoder implements Decoder {
       if (state.closed) {
         throw new IllegalStateException("Batch entry " + i + " holds a closed state.");
       }
-      if (seen.put(state, Boolean.TRUE) != null) {
+      if (batch.size() > 1 && seen.put(state, Boolean.TRUE) != null) {
         throw new IllegalArgumentException("Batch entry " + i + " repeats a state of an earlier entry.");
       }
       int[] tokens = step.tokens();
