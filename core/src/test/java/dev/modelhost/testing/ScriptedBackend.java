@@ -36,8 +36,8 @@ import org.jspecify.annotations.Nullable;
  * A deterministic backend for tests: every choice answers with the words of the source option
  * {@code reply}, one word a step, waiting {@code step-delay-ms} before each step and checking for
  * cancellation at every step. Options: {@code reply}, {@code step-delay-ms} (default 0),
- * {@code capacity} (requests a replica runs at once, default 1). Prompt tokens are the prompt's
- * words. A forced {@code tool_choice} makes it call that function with {@code {"city":"Paris"}} in
+ * {@code capacity} (requests a replica runs at once, default 1), {@code report-usage} (default
+ * true; false leaves counting to the host). Prompt tokens are the prompt's words. A forced {@code tool_choice} makes it call that function with {@code {"city":"Paris"}} in
  * three fragments.
  *
  * <p>Tests steer it from outside: make executions fail, hold them at their first step, hold or fail
@@ -165,6 +165,7 @@ public final class ScriptedBackend implements BackendProvider {
     private final List<String> words;
     private final long stepDelayMillis;
     private final int capacity;
+    private final boolean reportUsage;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger replicasCreated = new AtomicInteger();
     private final AtomicInteger replicasClosed = new AtomicInteger();
@@ -176,6 +177,7 @@ public final class ScriptedBackend implements BackendProvider {
       this.words = Arrays.asList(source.option("reply", DEFAULT_REPLY).trim().split("\\s+"));
       this.stepDelayMillis = source.intOption("step-delay-ms", 0);
       this.capacity = source.intOption("capacity", 1);
+      this.reportUsage = Boolean.parseBoolean(source.option("report-usage", "true"));
     }
 
     @Override
@@ -288,7 +290,7 @@ public final class ScriptedBackend implements BackendProvider {
             completionTokens++;
           }
           listener.onDelta(ChoiceDelta.finish(0, "tool_calls"));
-          listener.onUsage(Usage.of(plan.promptTokens, completionTokens), false);
+          report(listener, plan, completionTokens);
           return;
         }
         // Choices take turns, one word each per step; a choice's finish comes one step after its last word.
@@ -321,7 +323,13 @@ public final class ScriptedBackend implements BackendProvider {
             break;
           }
         }
-        listener.onUsage(Usage.of(plan.promptTokens, completionTokens), false);
+        report(listener, plan, completionTokens);
+      }
+
+      private void report(GenerationListener listener, Plan plan, int completionTokens) {
+        if (reportUsage) {
+          listener.onUsage(Usage.of(plan.promptTokens, completionTokens), false);
+        }
       }
 
       private void step(InferenceRequest request) {
