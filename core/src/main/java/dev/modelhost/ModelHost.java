@@ -40,8 +40,8 @@ public interface ModelHost extends AutoCloseable {
   void delete(String accessPath, String confirmName);
 
   /**
-   * Waits until the service serves requests ({@code RUNNING} or {@code SCALING}) and returns its
-   * description.
+   * Waits until the service serves requests ({@code RUNNING}, or {@code SCALING} with a replica
+   * ready) and returns its description.
    *
    * @throws dev.modelhost.exception.ModelLoadException when the service is or becomes {@code FAILED}
    * @throws dev.modelhost.exception.OverloadedException when it is still not serving after the timeout

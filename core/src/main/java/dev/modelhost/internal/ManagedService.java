@@ -234,7 +234,7 @@ final class ManagedService {
   }
 
   /**
-   * Waits until the service serves requests.
+   * Waits until the service serves requests: it runs, or it scales with a replica ready.
    *
    * @throws ModelLoadException when it is or becomes FAILED
    * @throws OverloadedException when the timeout passes first
@@ -244,13 +244,16 @@ final class ManagedService {
     while (true) {
       ModelService current = describe();
       switch (current.status()) {
-        case RUNNING, SCALING -> {
+        case RUNNING -> {
           return current;
         }
         case FAILED -> throw new ModelLoadException(
             "The model service `" + spec.accessPath() + "` failed: " + current.statusReason(), loadFailureCause);
         case DELETING, DELETED -> throw NotFoundException.model(spec.accessPath());
         default -> {
+          if (current.status() == ServiceStatus.SCALING && current.readyReplicas() > 0) {
+            return current;
+          }
           long left = deadline - System.nanoTime();
           if (left <= 0) {
             throw new OverloadedException("The model service `" + spec.accessPath() + "` is not running after "
