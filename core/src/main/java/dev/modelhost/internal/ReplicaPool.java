@@ -486,6 +486,7 @@ final class ReplicaPool {
     List<Runnable> after = new ArrayList<>();
     synchronized (this) {
       pendingCloses--;
+      settle(after);
       maybeTerminate(after);
     }
     after.forEach(Runnable::run);
@@ -552,7 +553,9 @@ final class ReplicaPool {
   }
 
   private void settle(List<Runnable> after) {
-    if (scaling && slots.stream().allMatch(s -> s.state == State.READY) && slots.size() == target) {
+    // Scaling is done once the replicas scaled away are closed, their memory freed.
+    if (scaling && pendingCloses == 0 && slots.size() == target
+        && slots.stream().allMatch(s -> s.state == State.READY)) {
       scaling = false;
       after.add(onChange);
     }
