@@ -26,6 +26,20 @@ import org.junit.jupiter.api.TestInstance;
  * backend module extends this class (from the {@code modelhost-core} test-jar) and names its backend
  * and a model source; the backend is found with {@link java.util.ServiceLoader}, so the test also
  * checks its registration. The model must answer {@link #prompt()} with a few tokens or more.
+ *
+ * <pre>{@code
+ * <dependency>
+ *   <groupId>dev.modelhost</groupId>
+ *   <artifactId>modelhost-core</artifactId>
+ *   <type>test-jar</type>
+ *   <scope>test</scope>
+ * </dependency>
+ *
+ * class OnnxBackendContractTest extends BackendContractTest {
+ *   protected String backendName() { return "onnx"; }
+ *   protected ModelSource modelSource() { return ModelSource.of(modelDirectory.toString()); }
+ * }
+ * }</pre>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendContractTest {
