@@ -14,6 +14,7 @@ import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.exception.OverloadedException;
+import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.spi.ModelSource;
 import dev.modelhost.testing.Await;
 import dev.modelhost.testing.ScriptedBackend;
@@ -205,6 +206,23 @@ class ServiceLifecycleTest {
     assertThat(parked.replicas()).isZero();
     assertThatThrownBy(() -> host.chat(hello("team/chat")))
         .isInstanceOfSatisfying(OverloadedException.class, e -> assertThat(e.retryAfter()).isPositive());
+  }
+
+  @Test
+  void closingTheHostCancelsWhatIsStillRunningAfterTheGracePeriod() {
+    ScriptedBackend slow = new ScriptedBackend();
+    ModelHost impatient = ModelHost.builder().backend(slow).shutdownGrace(Duration.ofMillis(20)).build();
+    impatient.deploy(spec("chat").source(new ModelSource("script",
+        java.util.Map.of("reply", String.join(" ", java.util.Collections.nCopies(500, "word"))))).build());
+    impatient.awaitRunning("team/chat", Duration.ofSeconds(5));
+    // Nobody reads: the replica fills the stream's buffer and waits for a reader.
+    ResponseStream<?> unread = impatient.streamChat(hello("team/chat"));
+
+    impatient.close();
+
+    assertThat(slow.lastRuntime().isClosed()).isTrue();
+    assertThat(slow.lastRuntime().openReplicas()).isZero();
+    assertThatThrownBy(() -> unread.forEachRemaining(chunk -> { })).isInstanceOf(RequestCancelledException.class);
   }
 
   @Test

@@ -33,6 +33,17 @@ final class StreamingResponse<C> implements ResponseStream<C> {
   StreamingResponse(String id, Cancellation cancellation) {
     this.id = id;
     this.cancellation = cancellation;
+    // A cancellation from elsewhere (host shutdown) must free a producer waiting for an idle reader.
+    cancellation.onCancel(this::wakeProducer);
+  }
+
+  private void wakeProducer() {
+    lock.lock();
+    try {
+      writable.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -45,11 +56,11 @@ final class StreamingResponse<C> implements ResponseStream<C> {
     lock.lock();
     try {
       for (C chunk : chunks) {
-        while (buffer.size() >= BUFFER && !closed) {
+        while (buffer.size() >= BUFFER && !closed && !cancellation.isCancelled()) {
           writable.await();
         }
-        if (closed) {
-          throw new RequestCancelledException("The stream was closed by its reader.");
+        if (closed || cancellation.isCancelled()) {
+          throw new RequestCancelledException("The stream was closed by its reader or cancelled.");
         }
         buffer.addLast(chunk);
         readable.signal();
