@@ -91,6 +91,9 @@ class ResponseShapeTest {
     ChatCompletionChunk.ChunkChoice finish = chunks.get(4).choices().get(0);
     assertThat(finish.delta()).isEqualTo(new ChatCompletionChunk.Delta(null, null, null, null));
     assertThat(finish.finishReason()).isEqualTo("stop");
+    assertThat(Json.mapper().writeValueAsString(chunks.get(0))).contains(
+        "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},"
+            + "\"logprobs\":null,\"finish_reason\":null}]");
     assertThat(Json.mapper().writeValueAsString(chunks.get(4)))
         .contains("\"delta\":{}", "\"finish_reason\":\"stop\"", "\"logprobs\":null");
   }
