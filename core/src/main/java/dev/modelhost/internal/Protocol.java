@@ -3,7 +3,6 @@ package dev.modelhost.internal;
 import dev.modelhost.api.ChatCompletion;
 import dev.modelhost.api.ChatCompletionChunk;
 import dev.modelhost.api.ChatCompletionRequest;
-import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.Completion;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.Prompt;

@@ -22,11 +22,6 @@ public final class RecordingUsageSink implements UsageSink {
     return List.copyOf(records);
   }
 
-  /** The records of one request (by response id). */
-  public synchronized List<UsageRecord> forRequest(String requestId) {
-    return records.stream().filter(r -> r.requestId().equals(requestId)).toList();
-  }
-
   /** Waits until at least {@code count} records match, then returns all that match. */
   public synchronized List<UsageRecord> await(Predicate<UsageRecord> filter, int count, Duration timeout)
       throws InterruptedException {

@@ -209,10 +209,6 @@ public final class ScriptedBackend implements BackendProvider {
       return closed.get();
     }
 
-    public int replicasCreated() {
-      return replicasCreated.get();
-    }
-
     public int replicasClosed() {
       return replicasClosed.get();
     }
