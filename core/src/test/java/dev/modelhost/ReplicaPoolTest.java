@@ -18,6 +18,7 @@ import dev.modelhost.testing.RecordingUsageSink;
 import dev.modelhost.testing.ScriptedBackend;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -139,7 +140,7 @@ class ReplicaPoolTest {
 
   @Test
   void closingAStreamMidwayCancelsTheGenerationAndFreesTheReplica() throws Exception {
-    String reply = String.join(" ", java.util.Collections.nCopies(200, "word"));
+    String reply = String.join(" ", Collections.nCopies(200, "word"));
     ScriptedBackend.ScriptedRuntime runtime = deploy(pool(), Map.of("reply", reply, "step-delay-ms", "2"));
 
     ResponseStream<ChatCompletionChunk> stream = host.streamChat(hello().build());

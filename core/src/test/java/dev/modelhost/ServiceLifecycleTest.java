@@ -22,6 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -213,7 +215,7 @@ class ServiceLifecycleTest {
     ScriptedBackend slow = new ScriptedBackend();
     ModelHost impatient = ModelHost.builder().backend(slow).shutdownGrace(Duration.ofMillis(20)).build();
     impatient.deploy(spec("chat").source(new ModelSource("script",
-        java.util.Map.of("reply", String.join(" ", java.util.Collections.nCopies(500, "word"))))).build());
+        Map.of("reply", String.join(" ", Collections.nCopies(500, "word"))))).build());
     impatient.awaitRunning("team/chat", Duration.ofSeconds(5));
     // Nobody reads: the replica fills the stream's buffer and waits for a reader.
     ResponseStream<?> unread = impatient.streamChat(hello("team/chat"));

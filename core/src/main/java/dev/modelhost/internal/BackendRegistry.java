@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -65,7 +66,7 @@ public final class BackendRegistry {
 
   /** Every available backend name, sorted. */
   public List<String> names() {
-    var names = new java.util.TreeSet<>(explicit.keySet());
+    var names = new TreeSet<>(explicit.keySet());
     names.addAll(discovered().keySet());
     return List.copyOf(names);
   }

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,7 +68,7 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
   }
 
   ResponseStream<C> stream() {
-    return java.util.Objects.requireNonNull(stream);
+    return Objects.requireNonNull(stream);
   }
 
   /** Waits for the whole answer; an interrupt cancels the request. */

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -318,7 +320,7 @@ final class ReplicaPool {
     try {
       task.started();
       // Replica is set before a slot becomes READY and never changes afterwards.
-      java.util.Objects.requireNonNull(slot.replica).execute(task.request(), task.listener());
+      Objects.requireNonNull(slot.replica).execute(task.request(), task.listener());
     } catch (Throwable t) {
       error = t;
     }
@@ -444,7 +446,7 @@ final class ReplicaPool {
       if (error != null) {
         replicaFailed(slot, "could not be created: " + error, after);
       } else if (slot.state == State.STARTING && !shuttingDown) {
-        slot.capacity = Math.max(1, java.util.Objects.requireNonNull(replica).capacity());
+        slot.capacity = Math.max(1, Objects.requireNonNull(replica).capacity());
         slot.state = State.READY;
         problems.remove(slot.index);
         dispatch(after);
@@ -528,7 +530,7 @@ final class ReplicaPool {
     w.task.failed(new RequestCancelledException("The request was cancelled while it waited for a replica."));
   }
 
-  private void failQueued(java.util.function.Supplier<ModelhostException> error, List<Runnable> after) {
+  private void failQueued(Supplier<ModelhostException> error, List<Runnable> after) {
     while (!queue.isEmpty()) {
       Waiting w = queue.pollFirst();
       if (w.expiry != null) {
