@@ -10,6 +10,7 @@ import dev.modelhost.api.ChatMessage;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.exception.OverloadedException;
+import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.spi.ModelSource;
 import dev.modelhost.spi.ReplicaFailureException;
 import dev.modelhost.spi.UsageRecord;
@@ -17,6 +18,7 @@ import dev.modelhost.testing.RecordingUsageSink;
 import dev.modelhost.testing.ScriptedBackend;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +106,30 @@ class UsageRecordTest {
 
     assertThat(usage.awaitOne(stream.id()).outcome()).isEqualTo(UsageRecord.Outcome.CANCELLED);
     assertThat(usage.records()).hasSize(1);
+  }
+
+  @Test
+  void interruptingAWaitingCallerCancelsItsRequest() throws Exception {
+    deploy(Map.of(), 4);
+    backend.holdExecutions();
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread caller = new Thread(() -> {
+      try {
+        host.chat(hello().build());
+      } catch (RuntimeException e) {
+        thrown.set(e);
+      }
+    });
+    caller.start();
+    assertThat(backend.awaitExecutionsStarted(1, Duration.ofSeconds(5))).isTrue();
+
+    caller.interrupt();
+    caller.join(5000);
+
+    assertThat(thrown.get()).isInstanceOf(RequestCancelledException.class);
+    UsageRecord record = usage.await(r -> true, 1, Duration.ofSeconds(5)).get(0);
+    assertThat(record.outcome()).isEqualTo(UsageRecord.Outcome.CANCELLED);
+    assertThat(record.errorCode()).isEqualTo("request_cancelled");
   }
 
   @Test
