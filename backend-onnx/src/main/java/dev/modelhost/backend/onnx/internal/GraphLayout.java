@@ -88,24 +88,13 @@ record GraphLayout(
       }
     }
     OnnxJavaType kvType = null;
-    int rank = spec.combinedKv() ? 5 : 4;
-    int offset = spec.combinedKv() ? 1 : 0;
     for (int i = 0; i < past.size(); i++) {
-      for (String[] io : List.of(new String[] {past.get(i), "input"}, new String[] {present.get(i), "output"})) {
-        Map<String, NodeInfo> side = io[1].equals("input") ? inputs : outputs;
-        OnnxJavaType type = check.floating(side, io[0], io[1]);
+      for (OnnxJavaType type : List.of(check.kv(inputs, past.get(i), "input"), check.kv(outputs, present.get(i), "output"))) {
         if (kvType != null && type != kvType) {
-          throw new ModelLoadException(
-              check.where() + ": KV cache tensors mix element types (" + kvType + " and " + type + " at '" + io[0] + "').");
+          throw new ModelLoadException(check.where() + ": KV cache tensors mix element types (" + kvType + " and " + type
+              + " at '" + past.get(i) + "' / '" + present.get(i) + "').");
         }
         kvType = type;
-        long[] shape = check.info(side, io[0], io[1]).getShape();
-        check.rank(io[0], shape, rank);
-        if (spec.combinedKv()) {
-          check.dimension(io[0], shape, 0, 2, "key and value");
-        }
-        check.dimension(io[0], shape, offset + 1, spec.kvHeads(), "num_key_value_heads");
-        check.dimension(io[0], shape, offset + 3, spec.headSize(), "head_size");
       }
     }
     Set<String> known = new LinkedHashSet<>(past);
@@ -158,6 +147,20 @@ record GraphLayout(
       if (type != OnnxJavaType.FLOAT && type != OnnxJavaType.FLOAT16) {
         throw new ModelLoadException(where() + ": expected " + kind + " '" + name + "' of type float32 or float16, found " + type + ".");
       }
+      return type;
+    }
+
+    /** A KV cache tensor: float32 or float16, of the configured heads and head size. */
+    OnnxJavaType kv(Map<String, NodeInfo> side, String name, String kind) {
+      OnnxJavaType type = floating(side, name, kind);
+      long[] shape = info(side, name, kind).getShape();
+      int offset = spec.combinedKv() ? 1 : 0;
+      rank(name, shape, 4 + offset);
+      if (spec.combinedKv()) {
+        dimension(name, shape, 0, 2, "key and value");
+      }
+      dimension(name, shape, offset + 1, spec.kvHeads(), "num_key_value_heads");
+      dimension(name, shape, offset + 3, spec.headSize(), "head_size");
       return type;
     }
 

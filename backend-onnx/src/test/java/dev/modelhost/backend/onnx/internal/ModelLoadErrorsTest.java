@@ -106,6 +106,19 @@ class ModelLoadErrorsTest {
   }
 
   @Test
+  void aGraphInputNobodyCanFeedIsNamedWithWhatIsExpected() throws IOException {
+    Path model = modelCopy("inputs");
+    Path graph = model.resolve("model.onnx");
+    // Same length, so the protobuf stays valid: the graph now wants an input called position_idz.
+    String bytes = new String(Files.readAllBytes(graph), StandardCharsets.ISO_8859_1);
+    Files.write(graph, bytes.replace("position_ids", "position_idz").getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> load(model))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("inputs this backend does not know how to feed: [position_idz]")
+        .hasMessageContaining("Expected only [past_key_values.0.key");
+  }
+
+  @Test
   void aConfigWithoutRequiredFieldsNamesThem() throws IOException {
     Path model = modelCopy("fields");
     Files.writeString(model.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 64}");
