@@ -1,0 +1,59 @@
+package dev.modelhost.backend.remote;
+
+import dev.modelhost.backend.remote.internal.RemoteConfig;
+import dev.modelhost.backend.remote.internal.RemoteRuntime;
+import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.ModelRuntime;
+import dev.modelhost.spi.ModelSource;
+
+/**
+ * The {@code remote} backend: a service whose replicas are OpenAI-compatible upstream servers
+ * (vLLM, llama.cpp server, Ollama, another Modelhost, OpenAI itself).
+ *
+ * <p>{@link ModelSource#location()} is one or more base URLs separated by commas, each like
+ * {@code http://127.0.0.1:9000/v1} (http or https, no user information, query or fragment);
+ * replica {@code i} prefers URL {@code i % count}. The options are the constants of this class.
+ * Upstream URLs come only from this configuration, never from a request.
+ */
+public final class RemoteBackendProvider implements BackendProvider {
+
+  /** The backend's name. */
+  public static final String NAME = "remote";
+
+  /** The upstream key, sent as {@code Authorization: Bearer}; never logged or shown. */
+  public static final String API_KEY = "api-key";
+
+  /** The model id upstream; by default the service's access path name ({@code owner/name}). */
+  public static final String UPSTREAM_MODEL = "upstream-model";
+
+  /** Time to open a connection (ISO-8601 or milliseconds); default 5 s. */
+  public static final String CONNECT_TIMEOUT = "connect-timeout";
+
+  /** Time from sending a request to the first bytes of its answer; default 60 s. */
+  public static final String FIRST_BYTE_TIMEOUT = "first-byte-timeout";
+
+  /** Time allowed between two chunks of a streamed answer; default 30 s. */
+  public static final String IDLE_TIMEOUT = "idle-timeout";
+
+  /** Extra attempts, failover included, before the answer starts; default 2, at most 10. */
+  public static final String MAX_RETRIES = "max-retries";
+
+  /** Requests one replica (endpoint) runs at once; default 16. */
+  public static final String CAPACITY = "capacity";
+
+  /** How long a failed endpoint is left alone before it is probed again; default 10 s, doubling. */
+  public static final String EJECT_COOLDOWN = "eject-cooldown";
+
+  /** {@code 2} (default: HTTP/2 where the upstream offers it, else HTTP/1.1) or {@code 1.1}. */
+  public static final String HTTP_VERSION = "http-version";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public ModelRuntime load(ModelSource source) {
+    return new RemoteRuntime(RemoteConfig.from(source));
+  }
+}
