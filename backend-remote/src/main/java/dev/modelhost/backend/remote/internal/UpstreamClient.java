@@ -134,9 +134,11 @@ final class UpstreamClient implements AutoCloseable {
         } else if (status >= 500) {
           eject(endpoint, "HTTP " + status);
           failure = UpstreamErrors.serverError(status);
-        } else {
+        } else if (status >= 400) {
           endpoint.recordSuccess();
           throw errors.clientError(status, errorBody, ourModel);
+        } else {
+          throw UpstreamErrors.unexpectedStatus(status);
         }
       } catch (Unreachable e) {
         eject(endpoint, e.getCause() == null ? "connection failed" : e.getCause().toString());

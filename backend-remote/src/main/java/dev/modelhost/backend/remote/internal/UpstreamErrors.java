@@ -75,6 +75,13 @@ final class UpstreamErrors {
         "The upstream server failed (HTTP " + status + ").", 502, "bad_gateway", true, null);
   }
 
+  /** A status that is neither success nor error, e.g. a redirect, which is never followed. */
+  static BackendException unexpectedStatus(int status) {
+    return new BackendException(
+        "The upstream server answered with HTTP " + status + "; redirects are not followed.", 502,
+        "bad_gateway", false, null);
+  }
+
   /**
    * A non-success status other than 429 and 5xx. 401, 403, 404 and 407 say that this service is
    * configured wrongly (key, URL, model id), not that the caller erred, so they become a 502; 408 a
