@@ -18,6 +18,7 @@ import dev.modelhost.api.Json;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.api.Usage;
 import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.exception.OverloadedException;
 import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.exception.UpstreamException;
@@ -28,8 +29,11 @@ import dev.modelhost.spi.InferenceRequest;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
 import dev.modelhost.spi.Replica;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -503,6 +507,45 @@ class RemoteBackendTest {
 
     assertThat(e.httpStatus()).isEqualTo(502);
     assertThat(target.requestCount()).isZero();
+  }
+
+  @Test
+  void upstreamKeyNeverAppearsInLogsErrorsOrDescriptions() throws Exception {
+    String errorWithKey = "{\"error\":{\"message\":\"bad key " + KEY + "\",\"type\":\"invalid_request_error\"}}";
+    ScriptedUpstream upstream = upstream()
+        .enqueue(e -> e.respond(500, "application/json", errorWithKey))
+        .enqueue(e -> e.respond(401, "application/json", errorWithKey))
+        .enqueue(e -> e.respond(400, "application/json", errorWithKey))
+        .enqueue(e -> e.respond(422, "application/json", errorWithKey))
+        .enqueue(e -> {
+          e.startStream(true);
+          e.send(event(errorWithKey));
+          e.end();
+        });
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    StringBuilder seen = new StringBuilder();
+    System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
+    try {
+      ModelSource source = new ModelSource(deadUrl() + "," + upstream.baseUrl(), Map.of("api-key", KEY, "max-retries", "1"));
+      ModelRuntime runtime = provider().load(source);
+      resources.add(runtime);
+      Replica replica = runtime.createReplica(0);
+      for (int i = 0; i < 4; i++) {
+        Throwable failure = catchThrowableOfType(ModelhostException.class,
+            () -> replica.execute(chat("Hi"), new RecordingListener()));
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+          seen.append(t).append('\n');
+        }
+      }
+      seen.append(source).append(runtime).append(replica);
+    } finally {
+      System.setErr(originalErr);
+    }
+
+    assertThat(upstream.requests()).allSatisfy(r -> assertThat(r.headers()).containsEntry("authorization", "Bearer " + KEY));
+    assertThat(logs.toString(StandardCharsets.UTF_8)).contains("ejected").doesNotContain(KEY);
+    assertThat(seen.toString()).contains("HTTP 500", "credentials", "bad key ***").doesNotContain(KEY);
   }
 
   // ---- Cancellation ---------------------------------------------------------------------------
