@@ -255,6 +255,25 @@ class RemoteBackendTest {
   }
 
   @Test
+  void aStreamMayLastLongerThanTheFirstByteTimeout() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(e -> {
+      e.startStream(true);
+      for (int i = 0; i < 8; i++) {
+        e.send(chatDelta(0, "x"));
+        Thread.sleep(100);
+      }
+      e.send(chatFinish(0, "stop"));
+      e.send(done());
+      e.end();
+    });
+    RecordingListener listener = new RecordingListener();
+
+    replica(upstream.baseUrl(), "first-byte-timeout", "PT0.3S").execute(chat("Hi"), listener);
+
+    assertThat(listener.text(0)).isEqualTo("xxxxxxxx");
+  }
+
+  @Test
   void silenceInTheMiddleOfTheStreamFailsWith504() throws Exception {
     ScriptedUpstream upstream = upstream().enqueue(e -> {
       e.startStream(true);
@@ -566,12 +585,13 @@ class RemoteBackendTest {
     assertThat(upstreamSawClose.get(5, TimeUnit.SECONDS)).isTrue();
   }
 
-  @Test
-  void cancellingBeforeTheAnswerStartsAbortsTheUpstreamRequestWithinOneSecond() throws Exception {
+  @ParameterizedTest(name = "http-version {0}")
+  @ValueSource(strings = {"1.1", "2"})
+  void cancellingBeforeTheAnswerStartsAbortsTheUpstreamRequestWithinOneSecond(String httpVersion) throws Exception {
     CompletableFuture<Boolean> upstreamSawClose = new CompletableFuture<>();
     ScriptedUpstream upstream = upstream().enqueue(e -> upstreamSawClose.complete(e.awaitClientGone(Duration.ofSeconds(1))));
     InferenceRequest.Chat request = chat("Hi");
-    Replica replica = replica(upstream.baseUrl(), "http-version", "1.1");
+    Replica replica = replica(upstream.baseUrl(), "http-version", httpVersion);
     CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
       try {
         replica.execute(request, new RecordingListener());
