@@ -1,5 +1,6 @@
 package dev.modelhost.backend.remote;
 
+import dev.modelhost.api.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -19,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /**
  * An OpenAI-compatible upstream on loopback that answers each request with the next enqueued
@@ -119,7 +121,7 @@ final class ScriptedUpstream implements AutoCloseable {
       all.add(recorded);
       requests.add(recorded);
       Script script = scripts.poll();
-      (script == null ? fallback : script).answer(new Exchange(socket));
+      (script == null ? fallback : script).answer(new Exchange(socket, recorded));
     } catch (IOException | InterruptedException e) {
       // The client went away: nothing left to answer.
     }
@@ -150,11 +152,18 @@ final class ScriptedUpstream implements AutoCloseable {
   static final class Exchange {
     private final Socket socket;
     private final OutputStream out;
+    private final Recorded request;
     private boolean chunked;
 
-    Exchange(Socket socket) throws IOException {
+    Exchange(Socket socket, Recorded request) throws IOException {
       this.socket = socket;
       this.out = socket.getOutputStream();
+      this.request = request;
+    }
+
+    /** The request being answered. */
+    Recorded request() {
+      return request;
     }
 
     /** A whole answer with a length. */
@@ -267,6 +276,40 @@ final class ScriptedUpstream implements AutoCloseable {
       }
       e.send(chatFinish(0, "stop"));
       e.send(usage(7, words.length));
+      e.send(done());
+      e.end();
+    };
+  }
+
+  /**
+   * A stand-in for a model server: streams {@code word0 word1 ...} (up to 300 words) to every
+   * choice, one word per event and {@code perWord} apart, honouring {@code max_tokens} /
+   * {@code max_completion_tokens} and {@code n}, for chat and legacy completions, with usage (prompt
+   * tokens: the prompt's words).
+   */
+  static Script storyModel(Duration perWord) {
+    return e -> {
+      JsonNode body = Json.mapper().readTree(e.request().body());
+      boolean chat = e.request().path().endsWith("/chat/completions");
+      int limit = body.path("max_completion_tokens").asInt(body.path("max_tokens").asInt(chat ? 300 : 16));
+      int n = body.path("n").asInt(1);
+      int words = Math.min(limit, 300);
+      String prompt = chat ? body.path("messages").toString() : body.path("prompt").toString();
+      e.startStream(true);
+      for (int i = 0; i < words; i++) {
+        String word = (i == 0 ? "" : " ") + "word" + i;
+        for (int choice = 0; choice < n; choice++) {
+          e.send(chat ? chatDelta(choice, word) : event("{\"choices\":[{\"index\":" + choice + ",\"text\":" + quote(word)
+              + ",\"logprobs\":null,\"finish_reason\":null}]}"));
+        }
+        Thread.sleep(perWord.toMillis());
+      }
+      String reason = words == limit ? "length" : "stop";
+      for (int choice = 0; choice < n; choice++) {
+        e.send(chat ? chatFinish(choice, reason) : event("{\"choices\":[{\"index\":" + choice
+            + ",\"text\":\"\",\"finish_reason\":\"" + reason + "\"}]}"));
+      }
+      e.send(usage(prompt.split("\\s+").length, words * n));
       e.send(done());
       e.end();
     };
