@@ -406,6 +406,21 @@ class RemoteBackendTest {
   }
 
   @Test
+  void serverErrorRetryAfterIsHonoured() throws Exception {
+    ScriptedUpstream upstream = upstream()
+        .enqueue(e -> e.respond(503, "text/plain", "restarting", "Retry-After: 1"))
+        .enqueue(chatAnswer("ok"));
+    RecordingListener listener = new RecordingListener();
+
+    replica(upstream.baseUrl()).execute(chat("Hi"), listener);
+
+    assertThat(listener.text(0)).isEqualTo("ok");
+    List<ScriptedUpstream.Recorded> requests = upstream.requests();
+    assertThat(Duration.ofNanos(requests.get(1).atNanos() - requests.get(0).atNanos()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+  }
+
+  @Test
   void serverErrorsBeyondMaxRetriesFailWith502() throws Exception {
     ScriptedUpstream upstream = upstream().otherwise(e -> e.respond(503, "text/plain", "down"));
     Replica replica = replica(upstream.baseUrl(), "max-retries", "1");

@@ -115,6 +115,7 @@ final class UpstreamClient implements AutoCloseable {
     for (int attempt = 0; ; attempt++) {
       cancellation.throwIfCancelled();
       Duration retryAfter = null;
+      boolean rateLimited = false;
       ModelhostException failure;
       try {
         Sent sent = send(endpoint, path, body, accept, cancellation);
@@ -127,12 +128,16 @@ final class UpstreamClient implements AutoCloseable {
         }
         byte[] errorBody = readErrorBody(sent.body);
         if (status == 429) {
+          rateLimited = true;
           retryAfter = retryAfter(sent.headers);
           failure =
               new OverloadedException(
                   "The upstream server is rate limiting this service; retry later.", retryAfter);
         } else if (status >= 500) {
           eject(endpoint, "HTTP " + status);
+          if (sent.headers.firstValue("Retry-After").isPresent()) {
+            retryAfter = retryAfter(sent.headers);
+          }
           failure = UpstreamErrors.serverError(status);
         } else if (status >= 400) {
           endpoint.recordSuccess();
@@ -155,8 +160,12 @@ final class UpstreamClient implements AutoCloseable {
         throw failure;
       }
       Endpoint next = endpoints.choose(preferred);
+      // Another endpoint is tried at once; the same one after its Retry-After or a back-off. A
+      // rate limit is waited out in any case: it usually applies to the key, on every endpoint.
       Duration delay =
-          retryAfter != null ? retryAfter : next != endpoint ? Duration.ZERO : backoff(attempt);
+          next != endpoint && !rateLimited
+              ? Duration.ZERO
+              : retryAfter != null ? retryAfter : backoff(attempt);
       LOG.debug("Retrying upstream request in {} after: {}", delay, failure.getMessage());
       sleep(delay, cancellation);
       endpoint = next;
