@@ -491,6 +491,31 @@ class RemoteBackendTest {
     assertThat(runtime.descriptor().modelType()).isEqualTo("remote");
   }
 
+  @Test
+  void concurrentRequestsOnOneReplicaKeepTheirOwnAnswers() throws Exception {
+    ScriptedUpstream upstream = upstream().otherwise(ScriptedUpstream.storyModel(Duration.ofMillis(1)));
+    Replica replica = replica(upstream.baseUrl());
+    List<CompletableFuture<RecordingListener>> answers = new ArrayList<>();
+
+    for (int i = 1; i <= 16; i++) {
+      int maxTokens = i;
+      answers.add(CompletableFuture.supplyAsync(() -> {
+        RecordingListener listener = new RecordingListener();
+        replica.execute(chat(ChatCompletionRequest.builder(SERVICE).addMessage(ChatMessage.user("Go"))
+            .maxTokens(maxTokens).n(2).build()), listener);
+        return listener;
+      }, runnable -> new Thread(runnable).start()));
+    }
+
+    for (int i = 1; i <= 16; i++) {
+      RecordingListener listener = answers.get(i - 1).get(10, TimeUnit.SECONDS);
+      String expected = String.join(" ", java.util.stream.IntStream.range(0, i).mapToObj(w -> "word" + w).toList());
+      assertThat(listener.text(0)).isEqualTo(expected);
+      assertThat(listener.text(1)).isEqualTo(expected);
+      assertThat(listener.usages).singleElement().extracting(u -> u.usage().completionTokens()).isEqualTo(2 * i);
+    }
+  }
+
   // ---- Upstream client errors -----------------------------------------------------------------
 
   @Test
