@@ -72,7 +72,10 @@ public final class RemoteBackendProvider implements BackendProvider {
   /** How long a failed endpoint is left alone before it is probed again; default 10 s, doubling. */
   public static final String EJECT_COOLDOWN = "eject-cooldown";
 
-  /** {@code 2} (default: HTTP/2 where the upstream offers it, else HTTP/1.1) or {@code 1.1}. */
+  /**
+   * {@code auto} (default: HTTP/2 where TLS negotiates it, HTTP/1.1 on plain http), {@code 1.1}, or
+   * {@code 2} (also tries an HTTP/2 upgrade on plain http).
+   */
   public static final String HTTP_VERSION = "http-version";
 
   @Override

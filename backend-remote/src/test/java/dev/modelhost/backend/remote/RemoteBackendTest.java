@@ -222,15 +222,16 @@ class RemoteBackendTest {
     assertThat(listener.usages).containsExactly(new RecordingListener.UsageReport(Usage.of(1, 1), false));
   }
 
-  @Test
-  void speaksHttp11WhenAskedTo() throws Exception {
+  @ParameterizedTest(name = "http-version {0}")
+  @ValueSource(strings = {"auto", "1.1", "2"})
+  void speaksHttp11ToAPlainHttpUpstreamAndTriesAnUpgradeOnlyWhenAskedTo(String httpVersion) throws Exception {
     ScriptedUpstream upstream = upstream().enqueue(chatAnswer("ok"));
     RecordingListener listener = new RecordingListener();
 
-    replica(upstream.baseUrl(), "http-version", "1.1").execute(chat("Hi"), listener);
+    replica(upstream.baseUrl(), "http-version", httpVersion).execute(chat("Hi"), listener);
 
     assertThat(listener.text(0)).isEqualTo("ok");
-    assertThat(upstream.takeRequest().headers()).doesNotContainKey("upgrade");
+    assertThat(upstream.takeRequest().headers().containsKey("upgrade")).isEqualTo(httpVersion.equals("2"));
   }
 
   // ---- Stream faults --------------------------------------------------------------------------

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The remote backend's settings, read once from a {@link ModelSource}. {@link #toString()} never
  * shows the upstream key.
+ *
+ * @param httpVersion the version asked for; null for the default: HTTP/2 where TLS negotiates it
+ *     (https), HTTP/1.1 on plain http, where an HTTP/2 upgrade attempt only costs time with the
+ *     usual model servers
  */
 public record RemoteConfig(
     List<URI> baseUrls,
@@ -31,7 +35,7 @@ public record RemoteConfig(
     int maxRetries,
     int capacity,
     Duration ejectCooldown,
-    HttpClient.Version httpVersion) {
+    HttpClient.@Nullable Version httpVersion) {
 
   private static final Logger LOG = LoggerFactory.getLogger(RemoteConfig.class);
 
@@ -175,16 +179,25 @@ public record RemoteConfig(
     return parsed;
   }
 
-  private static HttpClient.Version httpVersion(@Nullable String value) {
+  private static HttpClient.@Nullable Version httpVersion(@Nullable String value) {
     if (value == null) {
-      return HttpClient.Version.HTTP_2;
+      return null;
     }
     return switch (value.trim()) {
+      case "auto" -> null;
       case "2" -> HttpClient.Version.HTTP_2;
       case "1.1" -> HttpClient.Version.HTTP_1_1;
       default -> throw new ModelLoadException(
-          "Option 'http-version' must be '1.1' or '2', got '" + value + "'.");
+          "Option 'http-version' must be 'auto', '1.1' or '2', got '" + value + "'.");
     };
+  }
+
+  /** The version for requests to {@code url}. */
+  public HttpClient.Version httpVersionFor(URI url) {
+    if (httpVersion != null) {
+      return httpVersion;
+    }
+    return url.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
   }
 
   private static @Nullable String blankToNull(@Nullable String value) {
@@ -202,6 +215,6 @@ public record RemoteConfig(
         + ", maxRetries=" + maxRetries
         + ", capacity=" + capacity
         + ", ejectCooldown=" + ejectCooldown
-        + ", httpVersion=" + httpVersion + "]";
+        + ", httpVersion=" + (httpVersion == null ? "auto" : httpVersion) + "]";
   }
 }

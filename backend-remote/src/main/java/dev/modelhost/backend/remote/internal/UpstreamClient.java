@@ -83,7 +83,7 @@ final class UpstreamClient implements AutoCloseable {
             });
     this.client =
         HttpClient.newBuilder()
-            .version(config.httpVersion())
+            .version(HttpClient.Version.HTTP_2)
             .connectTimeout(config.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(executor)
@@ -192,6 +192,7 @@ final class UpstreamClient implements AutoCloseable {
       throws Unreachable, FirstByteTimeout {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(endpoint.resolve(path))
+            .version(config.httpVersionFor(endpoint.baseUrl()))
             .timeout(config.firstByteTimeout())
             .header("Content-Type", "application/json")
             .header("Accept", accept)

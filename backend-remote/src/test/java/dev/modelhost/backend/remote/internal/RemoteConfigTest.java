@@ -46,7 +46,9 @@ class RemoteConfigTest {
     assertThat(config.upstreamModel()).isNull();
     assertThat(config.capacity()).isEqualTo(16);
     assertThat(config.maxRetries()).isEqualTo(2);
-    assertThat(config.httpVersion()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(config.httpVersion()).isNull();
+    assertThat(config.httpVersionFor(URI.create("http://localhost:8000/v1"))).isEqualTo(HttpClient.Version.HTTP_1_1);
+    assertThat(config.httpVersionFor(URI.create("https://api.example.com/v1"))).isEqualTo(HttpClient.Version.HTTP_2);
   }
 
   @ParameterizedTest
