@@ -156,9 +156,6 @@ final class UpstreamClient implements AutoCloseable {
       if (attempt >= config.maxRetries()) {
         throw failure;
       }
-      if (retryAfter != null && retryAfter.compareTo(MAX_RETRY_AFTER) > 0) {
-        throw failure;
-      }
       Endpoint next = endpoints.choose(preferred);
       // Another endpoint is tried at once; the same one after its Retry-After or a back-off. A
       // rate limit is waited out in any case: it usually applies to the key, on every endpoint.
@@ -166,6 +163,9 @@ final class UpstreamClient implements AutoCloseable {
           next != endpoint && !rateLimited
               ? Duration.ZERO
               : retryAfter != null ? retryAfter : backoff(attempt);
+      if (delay.compareTo(MAX_RETRY_AFTER) > 0) {
+        throw failure;
+      }
       LOG.debug("Retrying upstream request in {} after: {}", delay, failure.getMessage());
       sleep(delay, cancellation);
       endpoint = next;
