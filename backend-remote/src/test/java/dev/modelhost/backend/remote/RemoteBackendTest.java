@@ -28,6 +28,7 @@ import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.InferenceRequest;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
+import dev.modelhost.spi.PassThroughCapable;
 import dev.modelhost.spi.Replica;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,6 +43,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -510,7 +512,7 @@ class RemoteBackendTest {
 
     for (int i = 1; i <= 16; i++) {
       RecordingListener listener = answers.get(i - 1).get(10, TimeUnit.SECONDS);
-      String expected = String.join(" ", java.util.stream.IntStream.range(0, i).mapToObj(w -> "word" + w).toList());
+      String expected = String.join(" ", IntStream.range(0, i).mapToObj(w -> "word" + w).toList());
       assertThat(listener.text(0)).isEqualTo(expected);
       assertThat(listener.text(1)).isEqualTo(expected);
       assertThat(listener.usages).singleElement().extracting(u -> u.usage().completionTokens()).isEqualTo(2 * i);
@@ -656,12 +658,12 @@ class RemoteBackendTest {
     ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(200, "application/json",
         "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.5,-0.25]}],"
             + "\"model\":\"bge-small\",\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}"));
-    var runtime = (dev.modelhost.spi.PassThroughCapable)
+    var runtime = (PassThroughCapable)
         load(upstream.baseUrl(), "api-key", KEY, "upstream-model", "bge-small");
     JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"input\":\"hello\",\"stream\":true}");
 
     JsonNode answer = runtime.passThrough(
-        dev.modelhost.spi.PassThroughCapable.Endpoint.EMBEDDINGS, body, new Cancellation());
+        PassThroughCapable.Endpoint.EMBEDDINGS, body, new Cancellation());
 
     assertThat(answer.get("model").asString()).isEqualTo(SERVICE);
     assertThat(answer.get("data").get(0).get("embedding").get(1).asDouble()).isEqualTo(-0.25);
@@ -678,11 +680,11 @@ class RemoteBackendTest {
   void relaysImageGenerationErrorsSanitized() throws Exception {
     ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(400, "application/json",
         "{\"error\":{\"message\":\"size 4096x4096 unsupported by http://gpu-7.internal:9000/v1\",\"type\":\"invalid_request_error\",\"param\":\"size\",\"code\":null}}"));
-    var runtime = (dev.modelhost.spi.PassThroughCapable) load(upstream.baseUrl());
+    var runtime = (PassThroughCapable) load(upstream.baseUrl());
     JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"prompt\":\"a cat\",\"size\":\"4096x4096\"}");
 
     UpstreamException e = catchThrowableOfType(UpstreamException.class, () -> runtime.passThrough(
-        dev.modelhost.spi.PassThroughCapable.Endpoint.IMAGES_GENERATIONS, body, new Cancellation()));
+        PassThroughCapable.Endpoint.IMAGES_GENERATIONS, body, new Cancellation()));
 
     assertThat(upstream.takeRequest().path()).isEqualTo("/v1/images/generations");
     assertThat(e.httpStatus()).isEqualTo(400);

@@ -1,6 +1,8 @@
 package dev.modelhost.backend.remote.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,9 +104,9 @@ final class SseParser {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
-          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .decode(ByteBuffer.wrap(bytes))
           .toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new MalformedStreamException("the event stream is not valid UTF-8");
     }
   }

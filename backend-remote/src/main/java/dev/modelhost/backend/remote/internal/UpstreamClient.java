@@ -6,7 +6,6 @@ import dev.modelhost.exception.OverloadedException;
 import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.spi.Cancellation;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;

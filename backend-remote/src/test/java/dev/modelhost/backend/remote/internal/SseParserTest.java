@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,7 +79,7 @@ class SseParserTest {
   void rejectsAnEndlessLine() {
     SseParser parser = new SseParser();
     byte[] chunk = new byte[1024 * 1024];
-    java.util.Arrays.fill(chunk, (byte) 'a');
+    Arrays.fill(chunk, (byte) 'a');
 
     assertThatThrownBy(() -> {
       for (int i = 0; i <= SseParser.MAX_LINE_BYTES / chunk.length; i++) {
