@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * What a local backend implements: a loaded decoder-only language model that runs one step for a
  * batch of sequences, each with its own KV cache. Everything else (tokenizer, chat template,
- * sampling, stop sequences, streaming) is the shared {@link GenerationEngine}'s.
+ * sampling, stop sequences, streaming) is the shared engine's ({@link LocalBackendProvider}).
  *
  * <p>The weights are loaded once and shared; {@link #step} is thread-safe across distinct states.
  */
