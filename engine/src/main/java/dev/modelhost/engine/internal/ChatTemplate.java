@@ -153,8 +153,16 @@ public final class ChatTemplate {
 
   /** Called by templates: aborts rendering with the template's own message (a bad conversation). */
   public static Object raiseException(String message) {
-    RAISED.set(message);
+    // Jinjava goes on rendering after an error: the first message is the one that counts.
+    if (RAISED.get() == null) {
+      RAISED.set(message);
+    }
     throw new InvalidRequestException(message, "messages", "chat_template_error");
+  }
+
+  /** Called by templates: the current date and time in a Python {@code strftime} format. */
+  public static String strftimeNow(String format) {
+    return PythonMethods.strftimeNow(format);
   }
 
   private static Jinjava newJinjava() {
@@ -168,6 +176,7 @@ public final class ChatTemplate {
                     .withUseNaturalOperatorPrecedence(true)
                     .withParseWhitespaceControlStrictly(true)
                     .withKeepNullableLoopValues(true)
+                    .withUseTrimmingForNotesAndExpressions(true)
                     .build())
             .build();
     Jinjava jinjava = new Jinjava(config);
@@ -175,7 +184,7 @@ public final class ChatTemplate {
       jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
           "", "raise_exception", ChatTemplate.class.getMethod("raiseException", String.class)));
       jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-          "", "strftime_now", PythonMethods.class.getMethod("strftimeNow", String.class)));
+          "", "strftime_now", ChatTemplate.class.getMethod("strftimeNow", String.class)));
     } catch (NoSuchMethodException e) {
       throw new ExceptionInInitializerError(e);
     }

@@ -143,7 +143,7 @@ final class PythonMethods {
   }
 
   /** Python's {@code strftime} for the format codes chat templates use, at the current time. */
-  public static String strftimeNow(String format) {
+  static String strftimeNow(String format) {
     ZonedDateTime now = ZonedDateTime.now();
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < format.length(); i++) {
