@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -34,6 +35,7 @@ import tools.jackson.databind.JsonNode;
 public final class ChatTemplate {
 
   private static final Jinjava JINJAVA = newJinjava();
+  private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
   private static final ThreadLocal<@Nullable String> RAISED = new ThreadLocal<>();
   private static final Pattern ITERATES_CONTENT =
       Pattern.compile("for\\s+\\w+\\s+in\\s+\\w+\\s*(\\[\\s*['\"]content['\"]\\s*\\]|\\.content)");
@@ -76,7 +78,7 @@ public final class ChatTemplate {
     if (tools != null && !tools.isEmpty()) {
       List<Object> toolMaps = new ArrayList<>(tools.size());
       for (Tool tool : tools) {
-        toolMaps.add(Json.mapper().convertValue(tool, LinkedHashMap.class));
+        toolMaps.add(Json.mapper().convertValue(tool, MAP));
       }
       context.put("tools", toolMaps);
     }
@@ -107,7 +109,7 @@ public final class ChatTemplate {
     } else if (contentAsParts && message.content().isParts()) {
       List<Map<String, Object>> parts = new ArrayList<>();
       for (ContentPart part : message.content().parts()) {
-        parts.add(Json.mapper().convertValue(part, LinkedHashMap.class));
+        parts.add(Json.mapper().convertValue(part, MAP));
       }
       map.put("content", parts);
     } else {
@@ -145,7 +147,7 @@ public final class ChatTemplate {
     }
     try {
       JsonNode node = Json.mapper().readTree(arguments);
-      return node.isObject() ? Json.mapper().convertValue(node, LinkedHashMap.class) : arguments;
+      return node.isObject() ? Json.mapper().convertValue(node, MAP) : arguments;
     } catch (JacksonException e) {
       return arguments;
     }

@@ -66,8 +66,12 @@ final class LocalReplica implements Replica {
             listener.onDelta(ChoiceDelta.text(index, echo));
           }
           TokenSampler sampler = new TokenSampler(plan.params(), vocab, root.split(), prompt);
-          sequences.add(new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
-              limits[p], plan.tools(), listener));
+          Sequence sequence = new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
+              limits[p], plan.tools(), listener);
+          sequences.add(sequence);
+          if (limits[p] == 0) {
+            sequence.finishEmpty();
+          }
         }
       }
       run(decoder, sequences, request.cancellation());

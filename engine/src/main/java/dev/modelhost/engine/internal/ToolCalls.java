@@ -2,9 +2,9 @@ package dev.modelhost.engine.internal;
 
 import dev.modelhost.api.Json;
 import dev.modelhost.api.ToolCall;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -18,7 +18,6 @@ public final class ToolCalls {
   public static final String OPEN = "<tool_call>";
   public static final String CLOSE = "</tool_call>";
 
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   private ToolCalls() {}
@@ -86,11 +85,12 @@ public final class ToolCalls {
     return new ToolCall(index, newId(), "function", new ToolCall.FunctionCall(node.path("name").asString(), argumentsJson));
   }
 
-  /** {@code call_} and 24 random letters and digits, like OpenAI's ids. */
+  /** {@code call_} and 24 random letters and digits, like OpenAI's ids (unique, not secret). */
   static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
     char[] id = new char[24];
     for (int i = 0; i < id.length; i++) {
-      id[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+      id[i] = ALPHABET[random.nextInt(ALPHABET.length)];
     }
     return "call_" + new String(id);
   }
