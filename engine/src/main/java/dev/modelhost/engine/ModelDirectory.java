@@ -78,15 +78,18 @@ public final class ModelDirectory {
     if (!resolved.startsWith(root) || resolved.equals(root)) {
       throw outside(name);
     }
-    if (Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
-      try {
-        // A symbolic link (of the file or a folder on the way) may still lead out.
-        if (!resolved.toRealPath().startsWith(root)) {
-          throw outside(name);
-        }
-      } catch (IOException e) {
-        throw new ModelLoadException("Cannot read '" + name + "' in model directory " + root + ".", e);
+    // A symbolic link (the file or a folder on the way) may still lead out: check the real path
+    // of the deepest part that exists.
+    Path existing = resolved;
+    while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+      existing = existing.getParent();
+    }
+    try {
+      if (!existing.toRealPath().startsWith(root)) {
+        throw outside(name);
       }
+    } catch (IOException e) {
+      throw new ModelLoadException("Cannot read '" + name + "' in model directory " + root + ".", e);
     }
     return resolved;
   }

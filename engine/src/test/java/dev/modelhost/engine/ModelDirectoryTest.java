@@ -48,6 +48,7 @@ class ModelDirectoryTest {
     ModelDirectory dir = ModelDirectory.open(model);
     assertThatThrownBy(() -> dir.readJson("link.json")).isInstanceOf(ModelLoadException.class).hasMessageContaining("outside");
     assertThatThrownBy(() -> dir.exists("outside/secret.json")).isInstanceOf(ModelLoadException.class);
+    assertThatThrownBy(() -> dir.exists("outside/not-there.json")).isInstanceOf(ModelLoadException.class);
     assertThat(dir.readJson("inside.json").isObject()).isTrue();
   }
 

@@ -172,6 +172,9 @@ public final class ChatTemplate {
         JinjavaConfig.newBuilder()
             .withTrimBlocks(true)
             .withLstripBlocks(true)
+            // Message text is data: "{{ ... }}" inside it must never be evaluated.
+            .withNestedInterpretationEnabled(false)
+            .withMaxOutputSize(64L * 1024 * 1024)
             .withLegacyOverrides(
                 LegacyOverrides.newBuilder()
                     .withIterateOverMapKeys(true)
@@ -182,6 +185,10 @@ public final class ChatTemplate {
                     .build())
             .build();
     Jinjava jinjava = new Jinjava(config);
+    // A template is one file: nothing may be included or imported from the classpath or disk.
+    jinjava.setResourceLocator((name, encoding, interpreter) -> {
+      throw new java.io.FileNotFoundException("Chat templates cannot include '" + name + "'.");
+    });
     try {
       jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
           "", "raise_exception", ChatTemplate.class.getMethod("raiseException", String.class)));

@@ -277,6 +277,18 @@ class ChatTemplateTest {
   }
 
   @Test
+  void messageTextIsNeverEvaluatedAsTemplateCode() {
+    String out = render(PHI_3, "", "", List.of(ChatMessage.user("{{ 7 * 7 }}{% raw %}x{{ raise_exception('no') }}")));
+    assertThat(out).isEqualTo("<|user|>\n{{ 7 * 7 }}{% raw %}x{{ raise_exception('no') }}<|end|>\n<|assistant|>\n");
+  }
+
+  @Test
+  void templatesCannotIncludeFiles() {
+    assertThatThrownBy(() -> render("{% include 'models/sentencepiece/tokenizer_config.json' %}", "", "", List.of(ChatMessage.user("x"))))
+        .isInstanceOf(dev.modelhost.exception.BackendException.class);
+  }
+
+  @Test
   void strftimeNowFormatsTheCurrentDate() {
     String out = render("{{ strftime_now('%Y') }}", "", "", List.of(ChatMessage.user("x")));
     assertThat(out).isEqualTo(String.valueOf(Year.now().getValue()));
