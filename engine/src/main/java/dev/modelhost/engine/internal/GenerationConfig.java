@@ -1,7 +1,7 @@
 package dev.modelhost.engine.internal;
 
+import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.ModelDirectory;
-import java.util.HashSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -34,19 +34,8 @@ public record GenerationConfig(
       return none();
     }
     JsonNode json = dir.readJson(FILE);
-    Set<Integer> eos = new HashSet<>();
-    JsonNode eosNode = json.path("eos_token_id");
-    if (eosNode.isIntegralNumber()) {
-      eos.add(eosNode.asInt());
-    } else {
-      for (JsonNode id : eosNode) {
-        if (id.isIntegralNumber()) {
-          eos.add(id.asInt());
-        }
-      }
-    }
     return new GenerationConfig(
-        eos,
+        DecoderConfig.tokenIds(json.path("eos_token_id")),
         number(json.path("temperature")),
         number(json.path("top_p")),
         json.path("top_k").isIntegralNumber() ? json.path("top_k").asInt() : null,
