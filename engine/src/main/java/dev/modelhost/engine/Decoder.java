@@ -22,6 +22,12 @@ public interface Decoder extends AutoCloseable {
    * cache, and returns the logits of each sequence's last new position, one row of
    * {@link DecoderConfig#vocabSize()} per batch entry, in batch order.
    *
+   * <p>Entries may carry different numbers of tokens (the prompts of several choices prefilled
+   * together) and states of different lengths; the decoder pads as its runtime needs. The engine
+   * may modify the returned rows. It closes every state it created, also after a failure.
+   * Position {@code state.length() + tokens.length} never exceeds
+   * {@link DecoderConfig#contextWindow()}.
+   *
    * @throws dev.modelhost.exception.BackendException when the runtime fails
    */
   float[][] step(List<Step> batch);

@@ -14,6 +14,7 @@ import dev.modelhost.api.ToolCall;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.internal.TestModels;
 import dev.modelhost.engine.internal.TextTokenizer;
+import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
@@ -211,6 +212,23 @@ class LocalBackendProviderTest {
     assertThat(decoder.batchSizes).hasSizeLessThan(5);
     assertThat(decoder.openStates.get()).isZero();
     assertThat(recorder.usages).isEmpty();
+  }
+
+  @Test
+  void decoderFailureIsABackendExceptionAndFreesTheCaches() {
+    Replica replica = load(new int[0]);
+    decoder.failAtStep = 2;
+    assertThatThrownBy(() -> chat(replica, hi().n(2).maxTokens(10).build()))
+        .isInstanceOf(BackendException.class)
+        .hasMessageContaining("runtime fault");
+    assertThat(decoder.openStates.get()).isZero();
+  }
+
+  @Test
+  void closedReplicaRefusesWork() {
+    Replica replica = load(new int[0]);
+    replica.close();
+    assertThatThrownBy(() -> chat(replica, hi().build())).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

@@ -21,6 +21,8 @@ final class ScriptedDecoder implements Decoder {
   final List<int[]> prompts = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger openStates = new AtomicInteger();
   volatile boolean closed;
+  /** The step (0-based) at which the decoder fails as a broken runtime would, or -1. */
+  volatile int failAtStep = -1;
 
   ScriptedDecoder(int vocabSize, int contextWindow, Set<Integer> eos, int[] script, int filler, float peak) {
     this.config = new DecoderConfig("scripted", vocabSize, contextWindow, eos);
@@ -44,6 +46,9 @@ final class ScriptedDecoder implements Decoder {
   public float[][] step(List<Step> batch) {
     if (closed) {
       throw new IllegalStateException("closed");
+    }
+    if (batchSizes.size() == failAtStep) {
+      throw new IllegalStateException("runtime fault");
     }
     batchSizes.add(batch.size());
     float[][] logits = new float[batch.size()][config.vocabSize()];

@@ -7,8 +7,10 @@ import dev.modelhost.api.StopSequences;
 import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.Decoder;
+import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
@@ -102,7 +104,14 @@ final class LocalReplica implements Replica {
       for (Sequence sequence : active) {
         batch.add(new Decoder.Step(sequence.state(), sequence.nextInput()));
       }
-      float[][] logits = decoder.step(batch);
+      float[][] logits;
+      try {
+        logits = decoder.step(batch);
+      } catch (ModelhostException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new BackendException("The model failed during a decoding step: " + e.getMessage(), e);
+      }
       for (int i = 0; i < active.size(); i++) {
         active.get(i).onLogits(logits[i]);
       }
