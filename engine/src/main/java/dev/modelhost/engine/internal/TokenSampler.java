@@ -22,8 +22,10 @@ public final class TokenSampler {
   private int[] distinct = new int[64];
   private int distinctCount;
   private final TopK top = new TopK();
-  /** Probabilities of the last non-greedy step; the logits row is left as it was. */
-  private final float @Nullable [] probabilities;
+  /** Probabilities of a whole row (sampling without top-k); allocated once, on first use. */
+  private float @Nullable [] probabilities;
+  /** Probabilities of the selected candidates, most likely first. */
+  private float[] candidate = new float[64];
 
   /**
    * @param random this sequence's own stream
@@ -37,7 +39,6 @@ public final class TokenSampler {
     boolean repetition = params.repetitionPenalty() != 1;
     this.counts = frequency ? new int[vocabSize] : null;
     this.seen = frequency || repetition ? new boolean[vocabSize] : null;
-    this.probabilities = params.greedy() ? null : new float[vocabSize];
     if (repetition) {
       for (int token : prompt) {
         remember(token);
@@ -95,48 +96,54 @@ public final class TokenSampler {
     }
   }
 
-  /** Chooses the next token from an {@linkplain #adjust adjusted} row, which it leaves as it is. */
+  /**
+   * Chooses the next token from an {@linkplain #adjust adjusted} row, which it leaves as it is.
+   * Scratch space is reused from token to token.
+   */
   public int sample(float[] row) {
-    if (params.greedy() || probabilities == null) {
+    if (params.greedy()) {
       return argmax(row);
     }
-    int n = Math.min(row.length, probabilities.length);
-    float[] logits = probabilities;
+    int n = row.length;
     float max = row[argmax(row)];
     float invT = (float) (1.0 / params.temperature());
-    double total = 0;
-    for (int i = 0; i < n; i++) {
-      float p = (float) Math.exp((row[i] - max) * invT);
-      logits[i] = p;
-      total += p;
-    }
-    boolean truncate = params.topK() > 0 || params.topP() < 1 || params.minP() > 0;
-    if (!truncate) {
-      return draw(logits, n, total);
-    }
-    int limit = params.topK() > 0 ? Math.min(params.topK(), n) : n;
-    // Smallest prefix of the sorted distribution that covers top_p: grow a partial selection
-    // instead of sorting the whole vocabulary.
-    int want = Math.min(limit, 64);
     int found;
-    double kept;
-    while (true) {
-      found = top.select(logits, n, want);
-      kept = 0;
-      for (int i = 0; i < found; i++) {
-        kept += logits[top.index(i)];
+    double norm;
+    if (params.topK() > 0) {
+      // Only the k best need a probability: select on the logits (same order), renormalise.
+      found = top.select(row, n, Math.min(params.topK(), n));
+      norm = candidates(found, max, invT, null);
+    } else {
+      float[] p = probabilities(n);
+      double total = 0;
+      for (int i = 0; i < n; i++) {
+        float d = (row[i] - max) * invT;
+        // exp(-30) is below float precision of the sum: skip the call for the long tail.
+        float v = d < -30f ? 0f : (float) Math.exp(d);
+        p[i] = v;
+        total += v;
       }
-      if (found == limit || kept >= params.topP() * total) {
-        break;
+      if (params.topP() >= 1 && params.minP() <= 0) {
+        return draw(p, n, total);
       }
-      want = Math.min(limit, want * 4);
+      // Smallest prefix of the sorted distribution that covers top_p: grow a partial selection
+      // instead of sorting the whole vocabulary.
+      int want = Math.min(n, 64);
+      while (true) {
+        found = top.select(p, n, want);
+        double kept = candidates(found, max, invT, p);
+        if (found == n || kept >= params.topP() * total || params.topP() >= 1) {
+          break;
+        }
+        want = Math.min(n, want * 4);
+      }
+      norm = total;
     }
-    double norm = params.topK() > 0 ? kept : total;
-    float floor = (float) (params.minP() * logits[top.index(0)]);
+    float floor = (float) (params.minP() * candidate[0]);
     double cumulative = 0;
     int end = 0;
     while (end < found) {
-      float p = logits[top.index(end)];
+      float p = candidate[end];
       if (end > 0 && (p < floor || cumulative >= params.topP() * norm)) {
         break;
       }
@@ -145,12 +152,36 @@ public final class TokenSampler {
     }
     double u = random.nextDouble() * cumulative;
     for (int i = 0; i < end; i++) {
-      u -= logits[top.index(i)];
+      u -= candidate[i];
       if (u < 0) {
         return top.index(i);
       }
     }
     return top.index(end - 1);
+  }
+
+  /**
+   * Fills {@link #candidate} with the probabilities of the {@code found} selected tokens, from
+   * {@code probabilities} when given, else from their logits; returns their sum.
+   */
+  private double candidates(int found, float max, float invT, float @Nullable [] probabilities) {
+    if (candidate.length < found) {
+      candidate = new float[Math.max(found, candidate.length * 2)];
+    }
+    double sum = 0;
+    for (int i = 0; i < found; i++) {
+      float v = probabilities != null ? probabilities[top.index(i)] : (float) Math.exp((top.value(i) - max) * invT);
+      candidate[i] = v;
+      sum += v;
+    }
+    return sum;
+  }
+
+  private float[] probabilities(int n) {
+    if (probabilities == null || probabilities.length < n) {
+      probabilities = new float[n];
+    }
+    return probabilities;
   }
 
   private int draw(float[] probabilities, int n, double total) {

@@ -79,6 +79,14 @@ class TokenSamplerTest {
   }
 
   @Test
+  void topPAfterTopKWorksOnTheRenormalisedTopK() {
+    // Top 3 renormalised: 0.526, 0.316, 0.158; the first two cover 0.84, the full distribution's do not.
+    assertThat(support(sampler(params(1.0, 0.84, 3, null, null, null), 4, 3), SKEWED, 2000)).containsExactlyInAnyOrder(0, 1);
+    assertThat(support(sampler(params(1.0, 0.84, null, null, null, null), 4, 3), SKEWED, 2000)).containsExactlyInAnyOrder(0, 1, 2);
+    assertThat(support(sampler(params(1.0, null, 3, 0.5, null, null), 4, 3), SKEWED, 2000)).containsExactlyInAnyOrder(0, 1);
+  }
+
+  @Test
   void topPOverAFlatLargeVocabularyGrowsItsSelectionBeyondTheFirstGuess() {
     int vocab = 3_000;
     float[] logits = new float[vocab];
