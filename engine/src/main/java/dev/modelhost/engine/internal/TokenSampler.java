@@ -1,5 +1,6 @@
 package dev.modelhost.engine.internal;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -10,6 +11,11 @@ import org.jspecify.annotations.Nullable;
  * never per token.
  */
 public final class TokenSampler {
+
+  /** Log-probabilities below -TAIL count as zero. */
+  private static final float TAIL = 30f;
+  /** Histogram resolution for top-p: 1024 buckets over [-TAIL, 0]. */
+  private static final int BUCKETS = 1024;
 
   private final SamplingParams params;
   private final int vocabSize;
@@ -24,8 +30,13 @@ public final class TokenSampler {
   private final TopK top = new TopK();
   /** Probabilities of a whole row (sampling without top-k); allocated once, on first use. */
   private float @Nullable [] probabilities;
-  /** Probabilities of the selected candidates, most likely first. */
-  private float[] candidate = new float[64];
+  /** Candidate tokens and their probabilities (for top-k: most likely first). */
+  private float[] candidate = new float[0];
+  private int[] candidateIds = new int[0];
+  /** Tokens of the histogram bucket where top_p's cumulative mass is reached. */
+  private float[] edgeValues = new float[0];
+  private int[] edgeIds = new int[0];
+  private final double[] bucketMass = new double[BUCKETS];
 
   /**
    * @param random this sequence's own stream
@@ -64,7 +75,7 @@ public final class TokenSampler {
     }
     seen[token] = true;
     if (distinctCount == distinct.length) {
-      distinct = java.util.Arrays.copyOf(distinct, distinct.length * 2);
+      distinct = Arrays.copyOf(distinct, distinct.length * 2);
     }
     distinct[distinctCount++] = token;
   }
@@ -107,38 +118,97 @@ public final class TokenSampler {
     int n = row.length;
     float max = row[argmax(row)];
     float invT = (float) (1.0 / params.temperature());
-    int found;
-    double norm;
     if (params.topK() > 0) {
       // Only the k best need a probability: select on the logits (same order), renormalise.
-      found = top.select(row, n, Math.min(params.topK(), n));
-      norm = candidates(found, max, invT, null);
-    } else {
-      float[] p = probabilities(n);
-      double total = 0;
-      for (int i = 0; i < n; i++) {
-        float d = (row[i] - max) * invT;
-        // exp(-30) is below float precision of the sum: skip the call for the long tail.
-        float v = d < -30f ? 0f : (float) Math.exp(d);
-        p[i] = v;
-        total += v;
+      int found = top.select(row, n, Math.min(params.topK(), n));
+      ensureCandidates(found);
+      double kept = 0;
+      for (int i = 0; i < found; i++) {
+        candidateIds[i] = top.index(i);
+        candidate[i] = (float) Math.exp((top.value(i) - max) * invT);
+        kept += candidate[i];
       }
-      if (params.topP() >= 1 && params.minP() <= 0) {
-        return draw(p, n, total);
-      }
-      // Smallest prefix of the sorted distribution that covers top_p: grow a partial selection
-      // instead of sorting the whole vocabulary.
-      int want = Math.min(n, 64);
-      while (true) {
-        found = top.select(p, n, want);
-        double kept = candidates(found, max, invT, p);
-        if (found == n || kept >= params.topP() * total || params.topP() >= 1) {
-          break;
-        }
-        want = Math.min(n, want * 4);
-      }
-      norm = total;
+      return nucleus(found, kept);
     }
+    float[] p = probabilities(n);
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+      float d = (row[i] - max) * invT;
+      // exp(-30) is below float precision of the sum: skip the call for the long tail.
+      float v = d < -TAIL ? 0f : exp(d);
+      p[i] = v;
+      total += v;
+    }
+    if (params.topP() >= 1 && params.minP() <= 0) {
+      return draw(p, n, total);
+    }
+    return nucleusOfRow(row, p, n, max, invT, total);
+  }
+
+  /**
+   * Top-p / min-p over a whole row without sorting it: a histogram of the probability mass by
+   * log-probability finds the bucket where the cumulative mass reaches top_p; only that bucket's
+   * tokens are ordered.
+   */
+  private int nucleusOfRow(float[] row, float[] p, int n, float max, float invT, double total) {
+    double[] mass = bucketMass;
+    Arrays.fill(mass, 0);
+    for (int i = 0; i < n; i++) {
+      mass[bucket((row[i] - max) * invT)] += p[i];
+    }
+    double target = params.topP() * total;
+    int boundary = BUCKETS - 1;
+    double before = 0;
+    for (int b = 0; b < BUCKETS; b++) {
+      if (before + mass[b] >= target) {
+        boundary = b;
+        break;
+      }
+      before += mass[b];
+    }
+    // The most likely token has probability 1 here (logit == max), so min_p's floor is min_p.
+    float floor = (float) params.minP();
+    ensureCandidates(n);
+    int found = 0;
+    int edge = 0;
+    for (int i = 0; i < n; i++) {
+      int b = bucket((row[i] - max) * invT);
+      if (b < boundary) {
+        candidateIds[found] = i;
+        candidate[found++] = p[i];
+      } else if (b == boundary) {
+        edgeIds[edge] = i;
+        edgeValues[edge++] = p[i];
+      }
+    }
+    // In the boundary bucket, take the most likely until the mass reaches top_p.
+    int ranked = top.select(edgeValues, edge, edge);
+    for (int r = 0; r < ranked && (before < target || found == 0); r++) {
+      candidateIds[found] = edgeIds[top.index(r)];
+      candidate[found++] = top.value(r);
+      before += top.value(r);
+    }
+    double kept = 0;
+    int size = 0;
+    for (int i = 0; i < found; i++) {
+      if (candidate[i] >= floor || candidate[i] == 1f) {
+        candidateIds[size] = candidateIds[i];
+        candidate[size++] = candidate[i];
+        kept += candidate[i];
+      }
+    }
+    double u = random.nextDouble() * kept;
+    for (int i = 0; i < size; i++) {
+      u -= candidate[i];
+      if (u < 0) {
+        return candidateIds[i];
+      }
+    }
+    return candidateIds[size - 1];
+  }
+
+  /** Top-p and min-p over candidates ordered most likely first (the top-k). */
+  private int nucleus(int found, double norm) {
     float floor = (float) (params.minP() * candidate[0]);
     double cumulative = 0;
     int end = 0;
@@ -154,27 +224,37 @@ public final class TokenSampler {
     for (int i = 0; i < end; i++) {
       u -= candidate[i];
       if (u < 0) {
-        return top.index(i);
+        return candidateIds[i];
       }
     }
-    return top.index(end - 1);
+    return candidateIds[end - 1];
   }
 
   /**
-   * Fills {@link #candidate} with the probabilities of the {@code found} selected tokens, from
-   * {@code probabilities} when given, else from their logits; returns their sum.
+   * e^x for x in [-TAIL, 0] to within about 2e-6 relative error (float rounding of x·log2(e)), several times faster than
+   * {@link Math#exp} (the full-vocabulary softmax is the sampler's main cost): x·log2(e) is split
+   * into an integer n (the exponent bits) and f in [-0.5, 0.5], whose 2^f is a degree-6 series.
    */
-  private double candidates(int found, float max, float invT, float @Nullable [] probabilities) {
-    if (candidate.length < found) {
-      candidate = new float[Math.max(found, candidate.length * 2)];
+  static float exp(float x) {
+    float t = x * 1.442695041f;
+    float n = Math.round(t);
+    float f = (t - n) * 0.693147181f;
+    float poly = 1f + f * (1f + f * (0.5f + f * (0.166666667f + f * (0.041666667f + f * (0.008333333f + f * 0.001388889f)))));
+    return Float.intBitsToFloat(((int) n + 127) << 23) * poly;
+  }
+
+  private static int bucket(float logProbability) {
+    int b = (int) (-logProbability * (BUCKETS / TAIL));
+    return Math.min(b, BUCKETS - 1);
+  }
+
+  private void ensureCandidates(int size) {
+    if (candidate.length < size) {
+      candidate = new float[size];
+      candidateIds = new int[size];
+      edgeValues = new float[size];
+      edgeIds = new int[size];
     }
-    double sum = 0;
-    for (int i = 0; i < found; i++) {
-      float v = probabilities != null ? probabilities[top.index(i)] : (float) Math.exp((top.value(i) - max) * invT);
-      candidate[i] = v;
-      sum += v;
-    }
-    return sum;
   }
 
   private float[] probabilities(int n) {

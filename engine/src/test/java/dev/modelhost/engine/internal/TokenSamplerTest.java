@@ -147,6 +147,17 @@ class TokenSamplerTest {
   }
 
   @Test
+  void fastExpMatchesMathExpOverTheSampledRange() {
+    double worst = 0;
+    for (float x = -30f; x <= 0f; x += 0.0007f) {
+      double exact = Math.exp(x);
+      worst = Math.max(worst, Math.abs(TokenSampler.exp(x) - exact) / exact);
+    }
+    assertThat(worst).isLessThan(5e-6);
+    assertThat(TokenSampler.exp(0f)).isEqualTo(1f);
+  }
+
+  @Test
   void logprobsOfARowSumToOne() {
     float[] row = {0.3f, -2f, 5f, 1f, 1f};
     double lse = TokenSampler.logSumExp(row);
