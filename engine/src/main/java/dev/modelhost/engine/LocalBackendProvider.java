@@ -22,7 +22,19 @@ import dev.modelhost.spi.ModelSource;
  * </ul>
  *
  * <p>Subclasses must have a public no-argument constructor that does no work (ServiceLoader builds
- * every provider) and register in {@code META-INF/services/dev.modelhost.spi.BackendProvider}.
+ * every provider) and register in {@code META-INF/services/dev.modelhost.spi.BackendProvider}. A
+ * minimal backend:
+ *
+ * <pre>{@code
+ * public final class MyBackendProvider extends LocalBackendProvider {
+ *   public String name() { return "my"; }
+ *
+ *   protected Decoder loadDecoder(ModelDirectory dir, ModelSource source) {
+ *     DecoderConfig config = DecoderConfig.read(dir); // config.json
+ *     return new MyDecoder(dir.resolve("model.bin"), config, source.intOption("threads", 2));
+ *   }
+ * }
+ * }</pre>
  */
 public abstract class LocalBackendProvider implements BackendProvider {
 
