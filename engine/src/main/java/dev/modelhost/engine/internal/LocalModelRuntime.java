@@ -1,19 +1,27 @@
 package dev.modelhost.engine.internal;
 
+import dev.modelhost.api.ChatMessage;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A loaded local model: one decoder (the weights) and one tokenizer shared by every replica. */
 public final class LocalModelRuntime implements ModelRuntime {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalModelRuntime.class);
 
   private final Decoder decoder;
   private final TextTokenizer tokenizer;
@@ -62,6 +70,11 @@ public final class LocalModelRuntime implements ModelRuntime {
       ChatTemplate template = settings.chatTemplate() == null
           ? null
           : ChatTemplate.of(settings.chatTemplate(), settings.bosToken(), settings.eosToken());
+      if (template == null) {
+        LOG.info("Model {} has no chat template: it serves /v1/completions only.", dir);
+      } else {
+        probe(template, dir);
+      }
       try {
         decoder = decoderLoader.get();
       } catch (ModelhostException e) {
@@ -76,6 +89,17 @@ public final class LocalModelRuntime implements ModelRuntime {
       }
       tokenizer.close();
       throw e;
+    }
+  }
+
+  /** Renders a one-message chat so that a template Jinjava cannot run is reported at load. */
+  private static void probe(ChatTemplate template, ModelDirectory dir) {
+    try {
+      template.render(List.of(ChatMessage.user("Hello")), null, true);
+    } catch (InvalidRequestException e) {
+      // The template's own check (raise_exception) refused this conversation; others may pass.
+    } catch (BackendException e) {
+      LOG.warn("The chat template of model {} cannot be rendered; chat requests will fail: {}", dir, e.getMessage());
     }
   }
 
