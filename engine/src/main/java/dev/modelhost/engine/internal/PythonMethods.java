@@ -6,6 +6,7 @@ import com.hubspot.jinjava.lib.filter.AdvancedFilter;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +42,25 @@ final class PythonMethods {
 
   private PythonMethods() {}
 
-  /** Registers the {@code py_*} filters. */
+  /** Registers the {@code py_*} filters and Jinja's {@code items}, which Jinjava lacks. */
   static void register(Context context) {
+    context.registerFilter(new AdvancedFilter() {
+      @Override
+      public String getName() {
+        return "items";
+      }
+
+      @Override
+      public Object filter(@Nullable Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+        List<List<@Nullable Object>> pairs = new ArrayList<>();
+        if (var instanceof Map<?, ?> map) {
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            pairs.add(Arrays.asList(e.getKey(), e.getValue()));
+          }
+        }
+        return pairs;
+      }
+    });
     METHODS.forEach((name, body) -> context.registerFilter(new AdvancedFilter() {
       @Override
       public String getName() {

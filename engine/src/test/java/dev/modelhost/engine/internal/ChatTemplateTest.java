@@ -260,9 +260,10 @@ class ChatTemplateTest {
     String template = "{% set ns = namespace(system=none, count=0) %}{% for m in messages %}"
         + "{% if m['role'] == 'system' %}{% set ns.system = m['content'] %}{% endif %}{% set ns.count = ns.count + 1 %}{% endfor %}"
         + "{{ ns.system }}:{{ ns.count }}:{{ messages[0].get('name', 'anon') }}:{{ messages[0].keys()|join(',') }}:"
-        + "{% for m in messages %}{{ loop.index0 }}{% if loop.first %}F{% endif %}{% if loop.last %}L{% endif %}{% endfor %}";
+        + "{% for m in messages %}{{ loop.index0 }}{% if loop.first %}F{% endif %}{% if loop.last %}L{% endif %}{% endfor %}:"
+        + "{% for key, value in messages[1] | items %}{{ key }}={{ value }};{% endfor %}:{% for key in messages[1] %}{{ key }}{% endfor %}";
     String out = render(template, "", "", List.of(ChatMessage.system("S"), ChatMessage.user("U")));
-    assertThat(out).isEqualTo("S:2:anon:role,content:0F1L");
+    assertThat(out).isEqualTo("S:2:anon:role,content:0F1L:role=user;content=U;:rolecontent");
   }
 
   @Test
