@@ -103,7 +103,8 @@ public final class ChatTemplate {
 
   private Map<String, Object> toMap(ChatMessage message) {
     Map<String, Object> map = new LinkedHashMap<>();
-    map.put("role", message.role());
+    // Chat templates predate OpenAI's "developer" role, which takes the place of "system".
+    map.put("role", ChatMessage.DEVELOPER.equals(message.role()) ? ChatMessage.SYSTEM : message.role());
     if (message.content() == null) {
       map.put("content", null);
     } else if (contentAsParts && message.content().isParts()) {

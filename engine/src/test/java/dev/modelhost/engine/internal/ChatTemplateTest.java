@@ -190,9 +190,9 @@ class ChatTemplateTest {
   }
 
   @Test
-  void rendersQwenWithoutTools() {
+  void rendersQwenWithoutToolsWithDeveloperMessageAsSystem() {
     String out = ChatTemplate.of(QWEN_2_5, null, "<|im_end|>").render(
-        List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"), ChatMessage.assistant("Hello")), null, false);
+        List.of(ChatMessage.developer("Be brief."), ChatMessage.user("Hi"), ChatMessage.assistant("Hello")), null, false);
     assertThat(out).isEqualTo(
         "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n");
   }
