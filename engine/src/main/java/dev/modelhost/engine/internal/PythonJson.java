@@ -27,12 +27,6 @@ final class PythonJson implements AdvancedFilter {
     return out.toString();
   }
 
-  static String dumps(@Nullable Object value) {
-    StringBuilder out = new StringBuilder();
-    write(value, -1, 0, out);
-    return out.toString();
-  }
-
   private static void write(@Nullable Object value, int indent, int depth, StringBuilder out) {
     if (value == null) {
       out.append("null");
