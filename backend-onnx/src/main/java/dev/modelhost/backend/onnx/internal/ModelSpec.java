@@ -1,5 +1,6 @@
 package dev.modelhost.backend.onnx.internal;
 
+import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.exception.ModelLoadException;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -52,7 +53,7 @@ record ModelSpec(
     return source.equals(HF_CONFIG);
   }
 
-  static ModelSpec read(ModelFiles files) {
+  static ModelSpec read(ModelDirectory files) {
     if (files.exists(GENAI_CONFIG)) {
       return fromGenAi(files.readJson(GENAI_CONFIG));
     }
@@ -61,7 +62,7 @@ record ModelSpec(
       return fromOptimum(files.readJson(HF_CONFIG), generation);
     }
     throw new ModelLoadException(
-        "No ONNX decoder model found in '" + files.root() + "': expected either " + GENAI_CONFIG
+        "No ONNX decoder model found in " + files + ": expected either " + GENAI_CONFIG
             + " (ONNX Runtime GenAI model builder layout) or " + HF_CONFIG + " with " + HF_MODEL
             + " (Hugging Face Optimum export).");
   }

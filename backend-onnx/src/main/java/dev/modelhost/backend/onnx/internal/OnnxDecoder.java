@@ -10,6 +10,7 @@ import ai.onnxruntime.platform.Fp16Conversions;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.DecoderState;
+import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
@@ -73,10 +74,13 @@ public final class OnnxDecoder implements Decoder {
    * @throws ModelLoadException when the directory holds no usable decoder; the message says what
    *     was expected and what was found
    */
-  public static OnnxDecoder load(Path directory, ModelSource source) {
-    ModelFiles files = new ModelFiles(directory);
-    ModelSpec spec = ModelSpec.read(files);
-    Path model = files.resolve(spec.decoderFile());
+  public static OnnxDecoder load(ModelDirectory directory, ModelSource source) {
+    ModelSpec spec = ModelSpec.read(directory);
+    if (!directory.exists(spec.decoderFile())) {
+      throw new ModelLoadException(
+          "Model file '" + spec.decoderFile() + "' (named by " + spec.source() + ") not found in " + directory + ".");
+    }
+    Path model = directory.resolve(spec.decoderFile());
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     SessionFactory.Opened opened = SessionFactory.open(env, model, source);
     try {

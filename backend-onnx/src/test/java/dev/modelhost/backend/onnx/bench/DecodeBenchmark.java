@@ -1,24 +1,38 @@
 package dev.modelhost.backend.onnx.bench;
 
-import dev.modelhost.backend.onnx.internal.OnnxDecoder;
+import dev.modelhost.ModelHost;
+import dev.modelhost.ResponseStream;
+import dev.modelhost.ServiceSpec;
+import dev.modelhost.api.Completion;
+import dev.modelhost.api.CompletionRequest;
+import dev.modelhost.api.Prompt;
+import dev.modelhost.api.StreamOptions;
+import dev.modelhost.backend.onnx.OnnxBackendProvider;
 import dev.modelhost.defaultmodel.DefaultModel;
-import dev.modelhost.engine.Decoder.Step;
-import dev.modelhost.engine.DecoderState;
 import dev.modelhost.spi.ModelSource;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Single-stream greedy decoding speed of the ONNX backend against a plain ONNX Runtime loop, same
- * model, same threads, same process. Not a test: run it on a quiet machine.
+ * Single-stream greedy decoding speed of the ONNX backend, through {@link ModelHost}, against a
+ * plain ONNX Runtime loop (same model, same threads, same process); then the memory of one
+ * service with 1 and with 4 replicas, and of 4 services. Not a test: run it on a quiet machine.
  *
  * <pre>
- * ./mvnw -q -pl backend-onnx -am test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.modelhost.backend.onnx.bench.DecodeBenchmark [-Dexec.args="--threads 2 --tokens 128"]
+ * ./mvnw -q -pl backend-onnx -am -Pbench process-test-classes [-Dbench.args="--threads 2 --runs 9"]
  * </pre>
  *
  * Options: {@code --model DIR} (default: the fortune-llama default model), {@code --threads N}
@@ -27,64 +41,169 @@ import java.util.Map;
  */
 public final class DecodeBenchmark {
 
+  private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
+
   private DecodeBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
     Path model = options.model == null ? DefaultModel.FORTUNE_LLAMA.directory() : Path.of(options.model);
+    System.out.printf(Locale.ROOT, "model %s (model.onnx %.1f MB), %d threads, %d CPUs%n", model.getFileName(),
+        Files.size(model.resolve("model.onnx")) / 1e6, options.threads, Runtime.getRuntime().availableProcessors());
+    speed(options, model);
+    memory(options, model);
+  }
+
+  private static void speed(Options options, Path model) throws Exception {
     int[] prompt = new int[options.prompt];
     for (int i = 0; i < prompt.length; i++) {
       prompt[i] = 100 + (i * 37) % 1500;
     }
-    System.out.printf(Locale.ROOT, "model %s, %d threads, prompt %d tokens, %d decode steps, median of %d runs%n",
-        model.getFileName(), options.threads, options.prompt, options.tokens, options.runs);
-
+    System.out.printf(Locale.ROOT, "%nsingle-stream greedy decoding: prompt %d tokens, %d decode steps, median of %d runs%n",
+        options.prompt, options.tokens, options.runs);
     double[] plain = new double[options.runs];
     double[] backend = new double[options.runs];
-    List<Integer> plainTokens;
-    List<Integer> backendTokens;
-    try (PlainOnnxLoop loop = PlainOnnxLoop.open(model, options.threads);
-        OnnxDecoder decoder = OnnxDecoder.load(model,
-            new ModelSource(model.toString(), Map.of("threads", Integer.toString(options.threads), "device", "cpu")))) {
-      plainTokens = loop.greedy(prompt, options.tokens + 1).tokens();
-      backendTokens = greedy(decoder, prompt, options.tokens + 1).tokens();
+    try (PlainOnnxLoop loop = PlainOnnxLoop.open(model, options.threads); ModelHost host = ModelHost.builder().build()) {
+      String service = deploy(host, "decode", model, options.threads, 1);
+      CompletionRequest request = greedyRequest(service, model, prompt, options.tokens + 1);
+      loop.greedy(prompt, options.tokens + 1);
+      streamDecode(host, request, options.tokens);
       // Alternate the two so that machine noise hits both alike.
       for (int run = 0; run < options.runs; run++) {
-        plain[run] = tokensPerSecond(options.tokens, loop.greedy(prompt, options.tokens + 1).decodeNanos());
-        backend[run] = tokensPerSecond(options.tokens, greedy(decoder, prompt, options.tokens + 1).decodeNanos());
+        plain[run] = options.tokens / (loop.greedy(prompt, options.tokens + 1).decodeNanos() / 1e9);
+        backend[run] = streamDecode(host, request, options.tokens);
       }
-    }
-    if (!plainTokens.equals(backendTokens)) {
-      throw new IllegalStateException("The backend's greedy tokens differ from the plain loop's.");
     }
     double plainMedian = median(plain);
     double backendMedian = median(backend);
-    System.out.printf(Locale.ROOT, "plain ONNX Runtime loop : %8.1f tokens/s  (runs %s)%n", plainMedian, format(plain));
-    System.out.printf(Locale.ROOT, "OnnxDecoder             : %8.1f tokens/s  (runs %s)%n", backendMedian, format(backend));
-    System.out.printf(Locale.ROOT, "ratio decoder/plain     : %8.3f%n", backendMedian / plainMedian);
+    System.out.printf(Locale.ROOT, "plain ONNX Runtime loop     : %8.1f tokens/s  (runs %s)%n", plainMedian, format(plain));
+    System.out.printf(Locale.ROOT, "ModelHost, onnx backend     : %8.1f tokens/s  (runs %s)%n", backendMedian, format(backend));
+    System.out.printf(Locale.ROOT, "ratio backend/plain         : %8.3f%n", backendMedian / plainMedian);
   }
 
-  private static PlainOnnxLoop.Run greedy(OnnxDecoder decoder, int[] prompt, int newTokens) {
-    long start = System.nanoTime();
-    long prefilled = start;
-    List<Integer> out = new ArrayList<>();
-    try (DecoderState state = decoder.newState()) {
-      int[] tokens = prompt;
-      for (int step = 0; step < newTokens; step++) {
-        float[] logits = decoder.step(List.of(new Step(state, tokens)))[0];
-        int next = PlainOnnxLoop.argmax(logits);
-        out.add(next);
-        tokens = new int[] {next};
-        if (step == 0) {
-          prefilled = System.nanoTime();
+  /** A greedy legacy completion of exactly {@code tokens} tokens: the end-of-sequence ids are banned. */
+  private static CompletionRequest greedyRequest(String service, Path model, int[] prompt, int tokens) throws IOException {
+    JsonNode generation = JsonMapper.builder().build().readTree(Files.readString(model.resolve("generation_config.json")));
+    Map<String, Double> bias = new HashMap<>();
+    JsonNode eos = generation.path("eos_token_id");
+    for (JsonNode id : eos.isArray() ? eos : List.of(eos)) {
+      bias.put(Integer.toString(id.asInt()), -100.0);
+    }
+    return new CompletionRequest(service, Prompt.ofTokens(prompt), null, tokens, 0.0, null, null, null, true,
+        StreamOptions.withUsage(), null, null, null, null, null, bias, null, null, null, null, null);
+  }
+
+  /** Decode tokens per second of one streamed request: from its first text to its last. */
+  private static double streamDecode(ModelHost host, CompletionRequest request, int decodeSteps) {
+    long first = 0;
+    long last = 0;
+    int completionTokens = 0;
+    try (ResponseStream<Completion> stream = host.streamComplete(request)) {
+      while (stream.hasNext()) {
+        Completion chunk = stream.next();
+        if (!chunk.choices().isEmpty() && !chunk.choices().get(0).text().isEmpty()) {
+          last = System.nanoTime();
+          if (first == 0) {
+            first = last;
+          }
+        }
+        if (chunk.usage() != null) {
+          completionTokens = chunk.usage().completionTokens();
         }
       }
     }
-    return new PlainOnnxLoop.Run(out, prefilled - start, System.nanoTime() - prefilled);
+    if (completionTokens != decodeSteps + 1) {
+      throw new IllegalStateException("Expected " + (decodeSteps + 1) + " tokens, got " + completionTokens);
+    }
+    return decodeSteps / ((last - first) / 1e9);
   }
 
-  private static double tokensPerSecond(int tokens, long nanos) {
-    return tokens / (nanos / 1e9);
+  private static void memory(Options options, Path model) throws Exception {
+    System.out.printf(Locale.ROOT, "%nmemory after each request has run (resident set; Java heap in use):%n");
+    Footprint before = Footprint.now();
+    System.out.printf(Locale.ROOT, "no service                  : %s%n", before);
+    try (ModelHost host = ModelHost.builder().build()) {
+      String service = deploy(host, "memory", model, options.threads, 1);
+      exercise(host, List.of(service), 1);
+      Footprint one = Footprint.now();
+      System.out.printf(Locale.ROOT, "1 service x 1 replica       : %s  (+%s)%n", one, one.minus(before));
+      host.scale(service, 4);
+      awaitReplicas(host, service, 4);
+      exercise(host, List.of(service), 4);
+      Footprint four = Footprint.now();
+      System.out.printf(Locale.ROOT, "1 service x 4 replicas      : %s  (+%s)%n", four, four.minus(before));
+      List<String> services = new ArrayList<>(List.of(service));
+      host.scale(service, 1);
+      awaitReplicas(host, service, 1);
+      for (int i = 1; i < 4; i++) {
+        services.add(deploy(host, "copy" + i, model, options.threads, 1));
+      }
+      exercise(host, services, 1);
+      Footprint separate = Footprint.now();
+      System.out.printf(Locale.ROOT, "4 services x 1 replica      : %s  (+%s)  each service loads its own session%n",
+          separate, separate.minus(before));
+    }
+  }
+
+  private static String deploy(ModelHost host, String name, Path model, int threads, int replicas) {
+    ModelSource source = new ModelSource(model.toString(), Map.of("threads", Integer.toString(threads), "device", "cpu"));
+    host.deploy(ServiceSpec.builder("bench", name).backend(OnnxBackendProvider.NAME).source(source).replicas(replicas).build());
+    return host.awaitRunning("bench/" + name, LOAD_TIMEOUT).accessPath();
+  }
+
+  private static void awaitReplicas(ModelHost host, String service, int replicas) throws InterruptedException {
+    long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
+    while (host.describe(service).readyReplicas() != replicas) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(service + " did not reach " + replicas + " replicas");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** {@code concurrency} requests at once on every service, so every replica has allocated its caches. */
+  private static void exercise(ModelHost host, List<String> services, int concurrency) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(services.size() * concurrency);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (String service : services) {
+        for (int i = 0; i < concurrency; i++) {
+          running.add(pool.submit(() -> host.complete(CompletionRequest.of(service, "Once upon a time", 64))));
+        }
+      }
+      for (Future<?> future : running) {
+        future.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private record Footprint(long residentBytes, long heapBytes) {
+
+    static Footprint now() throws Exception {
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        Thread.sleep(100);
+      }
+      long resident = 0;
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          resident = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+      Runtime runtime = Runtime.getRuntime();
+      return new Footprint(resident, runtime.totalMemory() - runtime.freeMemory());
+    }
+
+    Footprint minus(Footprint other) {
+      return new Footprint(residentBytes - other.residentBytes, heapBytes - other.heapBytes);
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "RSS %7.1f MB, heap %6.1f MB", residentBytes / 1e6, heapBytes / 1e6);
+    }
   }
 
   private static double median(double[] values) {

@@ -6,6 +6,7 @@ import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.engine.Decoder.Step;
 import dev.modelhost.engine.DecoderState;
 import dev.modelhost.backend.onnx.bench.PlainOnnxLoop;
+import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class FortuneTranscriptTest {
   @MethodSource("transcript")
   void greedyTokensEqualThePyTorchTranscript(String prompt, int[] promptIds, int[] expected) {
     Path directory = DefaultModel.FORTUNE_LLAMA.directory();
-    try (OnnxDecoder decoder = OnnxDecoder.load(directory, new ModelSource(directory.toString(), Map.of("threads", "1")));
+    try (OnnxDecoder decoder = OnnxDecoder.load(ModelDirectory.open(directory), new ModelSource(directory.toString(), Map.of("threads", "1")));
         DecoderState state = decoder.newState()) {
       List<Integer> output = new ArrayList<>();
       int[] tokens = promptIds;

@@ -7,6 +7,7 @@ import dev.modelhost.backend.onnx.bench.PlainOnnxLoop;
 import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.engine.Decoder.Step;
 import dev.modelhost.engine.DecoderState;
+import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -49,7 +50,7 @@ class ModelLayoutsTest {
   })
   void decodesLikeTheFloat32Original(String fixture, float tolerance, int callsForTwoLengths) throws Exception {
     Path directory = Path.of(ModelLayoutsTest.class.getResource("/fixtures/" + fixture).toURI());
-    try (OnnxDecoder decoder = OnnxDecoder.load(directory, new ModelSource(directory.toString(), Map.of("threads", "1")))) {
+    try (OnnxDecoder decoder = OnnxDecoder.load(ModelDirectory.open(directory), new ModelSource(directory.toString(), Map.of("threads", "1")))) {
       assertThat(decoder.config().vocabSize()).isEqualTo(2048);
       assertThat(decoder.config().contextWindow()).isEqualTo(512);
       assertThat(decoder.config().eosTokenIds()).containsExactlyInAnyOrder(2045, 2047);

@@ -9,6 +9,7 @@ import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.engine.Decoder.Step;
 import dev.modelhost.engine.DecoderState;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ class OnnxDecoderTest {
   @BeforeAll
   static void load() throws Exception {
     directory = DefaultModel.TINY_RANDOM.directory();
-    decoder = OnnxDecoder.load(directory, new ModelSource(directory.toString(), java.util.Map.of("threads", "1")));
+    decoder = OnnxDecoder.load(ModelDirectory.open(directory), new ModelSource(directory.toString(), java.util.Map.of("threads", "1")));
     reference = PlainOnnxLoop.open(directory, 1);
   }
 
@@ -213,7 +214,7 @@ class OnnxDecoderTest {
     state.close();
     assertThatThrownBy(() -> single(state, PROMPT)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed state");
 
-    OnnxDecoder other = OnnxDecoder.load(directory, ModelSource.of(directory.toString()));
+    OnnxDecoder other = OnnxDecoder.load(ModelDirectory.open(directory), ModelSource.of(directory.toString()));
     other.close();
     assertThatThrownBy(other::newState).isInstanceOf(IllegalStateException.class).hasMessageContaining("decoder is closed");
   }
