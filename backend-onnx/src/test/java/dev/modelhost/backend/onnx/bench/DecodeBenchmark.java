@@ -8,7 +8,11 @@ import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.StreamOptions;
 import dev.modelhost.backend.onnx.OnnxBackendProvider;
+import dev.modelhost.backend.onnx.internal.OnnxDecoder;
 import dev.modelhost.defaultmodel.DefaultModel;
+import dev.modelhost.engine.Decoder.Step;
+import dev.modelhost.engine.DecoderState;
+import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,9 +31,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Single-stream greedy decoding speed of the ONNX backend, through {@link ModelHost}, against a
- * plain ONNX Runtime loop (same model, same threads, same process); then the memory of one
- * service with 1 and with 4 replicas, and of 4 services. Not a test: run it on a quiet machine.
+ * Single-stream greedy decoding speed of the ONNX backend, through {@link ModelHost} and as the
+ * bare decoder, against a plain ONNX Runtime loop (same model, same threads, same process); then
+ * the memory of one service with 1 and with 4 replicas, and of 4 services. Not a test: run it on a
+ * quiet machine.
  *
  * <pre>
  * ./mvnw -q -pl backend-onnx -am -Pbench process-test-classes [-Dbench.args="--threads 2 --runs 9"]
@@ -62,23 +67,53 @@ public final class DecodeBenchmark {
     System.out.printf(Locale.ROOT, "%nsingle-stream greedy decoding: prompt %d tokens, %d decode steps, median of %d runs%n",
         options.prompt, options.tokens, options.runs);
     double[] plain = new double[options.runs];
+    double[] decoderOnly = new double[options.runs];
     double[] backend = new double[options.runs];
-    try (PlainOnnxLoop loop = PlainOnnxLoop.open(model, options.threads); ModelHost host = ModelHost.builder().build()) {
+    ModelSource source = source(model, options.threads);
+    try (PlainOnnxLoop loop = PlainOnnxLoop.open(model, options.threads);
+        OnnxDecoder decoder = OnnxDecoder.load(ModelDirectory.open(model), source);
+        ModelHost host = ModelHost.builder().build()) {
       String service = deploy(host, "decode", model, options.threads, 1);
       CompletionRequest request = greedyRequest(service, model, prompt, options.tokens + 1);
-      loop.greedy(prompt, options.tokens + 1);
+      if (!loop.greedy(prompt, options.tokens + 1).tokens().equals(greedy(decoder, prompt, options.tokens + 1).tokens())) {
+        throw new IllegalStateException("The decoder's greedy tokens differ from the plain loop's.");
+      }
       streamDecode(host, request, options.tokens);
-      // Alternate the two so that machine noise hits both alike.
+      // Interleaved, so that machine noise hits all three alike.
       for (int run = 0; run < options.runs; run++) {
         plain[run] = options.tokens / (loop.greedy(prompt, options.tokens + 1).decodeNanos() / 1e9);
+        decoderOnly[run] = options.tokens / (greedy(decoder, prompt, options.tokens + 1).decodeNanos() / 1e9);
         backend[run] = streamDecode(host, request, options.tokens);
       }
     }
     double plainMedian = median(plain);
-    double backendMedian = median(backend);
     System.out.printf(Locale.ROOT, "plain ONNX Runtime loop     : %8.1f tokens/s  (runs %s)%n", plainMedian, format(plain));
-    System.out.printf(Locale.ROOT, "ModelHost, onnx backend     : %8.1f tokens/s  (runs %s)%n", backendMedian, format(backend));
-    System.out.printf(Locale.ROOT, "ratio backend/plain         : %8.3f%n", backendMedian / plainMedian);
+    System.out.printf(Locale.ROOT, "OnnxDecoder alone           : %8.1f tokens/s  (runs %s)%n", median(decoderOnly), format(decoderOnly));
+    System.out.printf(Locale.ROOT, "ModelHost, onnx backend     : %8.1f tokens/s  (runs %s)%n", median(backend), format(backend));
+    System.out.printf(Locale.ROOT, "ratio ModelHost/plain       : %8.3f%n", median(backend) / plainMedian);
+  }
+
+  /** The decoder driven directly, greedy, one sequence. */
+  private static PlainOnnxLoop.Run greedy(OnnxDecoder decoder, int[] prompt, int newTokens) {
+    long start = System.nanoTime();
+    long prefilled = start;
+    List<Integer> out = new ArrayList<>();
+    try (DecoderState state = decoder.newState()) {
+      int[] tokens = prompt;
+      for (int step = 0; step < newTokens; step++) {
+        int next = PlainOnnxLoop.argmax(decoder.step(List.of(new Step(state, tokens)))[0]);
+        out.add(next);
+        tokens = new int[] {next};
+        if (step == 0) {
+          prefilled = System.nanoTime();
+        }
+      }
+    }
+    return new PlainOnnxLoop.Run(out, prefilled - start, System.nanoTime() - prefilled);
+  }
+
+  private static ModelSource source(Path model, int threads) {
+    return new ModelSource(model.toString(), Map.of("threads", Integer.toString(threads), "device", "cpu"));
   }
 
   /** A greedy legacy completion of exactly {@code tokens} tokens: the end-of-sequence ids are banned. */
@@ -146,8 +181,8 @@ public final class DecodeBenchmark {
   }
 
   private static String deploy(ModelHost host, String name, Path model, int threads, int replicas) {
-    ModelSource source = new ModelSource(model.toString(), Map.of("threads", Integer.toString(threads), "device", "cpu"));
-    host.deploy(ServiceSpec.builder("bench", name).backend(OnnxBackendProvider.NAME).source(source).replicas(replicas).build());
+    host.deploy(ServiceSpec.builder("bench", name).backend(OnnxBackendProvider.NAME).source(source(model, threads))
+        .replicas(replicas).build());
     return host.awaitRunning("bench/" + name, LOAD_TIMEOUT).accessPath();
   }
 
