@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -43,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OnnxDecoder implements Decoder {
 
+  static final String PREFILL_CHUNK = "prefill-chunk";
+
   private final OrtEnvironment env;
   private final OrtSession session;
   private final GraphLayout layout;
@@ -50,12 +53,15 @@ public final class OnnxDecoder implements Decoder {
   private final String device;
   private final Set<String> outputs;
   private final Set<String> presents;
+  private final int prefillChunk;
   private final AtomicLong runs = new AtomicLong();
   private volatile boolean closed;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
-  private OnnxDecoder(OrtEnvironment env, OrtSession session, GraphLayout layout, DecoderConfig config, String device) {
+  private OnnxDecoder(
+      OrtEnvironment env, OrtSession session, GraphLayout layout, DecoderConfig config, String device, int prefillChunk) {
     this.env = env;
+    this.prefillChunk = prefillChunk;
     this.session = session;
     this.layout = layout;
     this.config = config;
@@ -86,11 +92,23 @@ public final class OnnxDecoder implements Decoder {
     try {
       GraphLayout layout = GraphLayout.detect(opened.session(), spec);
       DecoderConfig config = new DecoderConfig(spec.modelType(), spec.vocabSize(), spec.contextWindow(), spec.eosTokenIds());
-      return new OnnxDecoder(env, opened.session(), layout, config, opened.device());
+      return new OnnxDecoder(env, opened.session(), layout, config, opened.device(), prefillChunk(source, config));
     } catch (RuntimeException e) {
       closeQuietly(opened.session(), e);
       throw e;
     }
+  }
+
+  /**
+   * Option {@code prefill-chunk}: most prompt tokens per call. By default a call's logits stay
+   * under 16M floats (64 MB), between 16 and 512 tokens.
+   */
+  private static int prefillChunk(ModelSource source, DecoderConfig config) {
+    int chunk = source.intOption(PREFILL_CHUNK, Math.max(16, Math.min(512, (1 << 24) / config.vocabSize())));
+    if (chunk < 1) {
+      throw new InvalidRequestException("Option '" + PREFILL_CHUNK + "' must be at least 1, got " + chunk + ".", PREFILL_CHUNK);
+    }
+    return chunk;
   }
 
   @Override
@@ -170,15 +188,44 @@ public final class OnnxDecoder implements Decoder {
     return states;
   }
 
-  /** One session call for the batch entries {@code group}, which add the same number of tokens. */
+  /**
+   * The batch entries {@code group}, which add the same number of tokens, in one call; long
+   * prompts in slices of {@code prefillChunk} tokens, so that a call's logits (one row per new
+   * position, of which only the last is wanted) stay bounded.
+   */
   private void run(List<Step> batch, OnnxDecoderState[] all, List<Integer> group, float[][] logits) {
     int rows = group.size();
     OnnxDecoderState[] states = new OnnxDecoderState[rows];
     int[][] tokens = new int[rows][];
-    int[] lengths = new int[rows];
     for (int r = 0; r < rows; r++) {
       states[r] = all[group.get(r)];
       tokens[r] = batch.get(group.get(r)).tokens();
+    }
+    int total = tokens[0].length;
+    for (int from = 0; from < total; from += prefillChunk) {
+      int to = Math.min(total, from + prefillChunk);
+      int[][] slice = tokens;
+      if (from > 0 || to < total) {
+        slice = new int[rows][];
+        for (int r = 0; r < rows; r++) {
+          slice[r] = Arrays.copyOfRange(tokens[r], from, to);
+        }
+      }
+      float[][] last = call(states, slice, to == total);
+      for (int r = 0; r < rows && last != null; r++) {
+        logits[group.get(r)] = last[r];
+      }
+    }
+  }
+
+  /**
+   * One session call: appends {@code tokens} to each state's cache and returns each row's logits
+   * at its last new position, or null when {@code wantLogits} is false.
+   */
+  private float @Nullable [][] call(OnnxDecoderState[] states, int[][] tokens, boolean wantLogits) {
+    int rows = states.length;
+    int[] lengths = new int[rows];
+    for (int r = 0; r < rows; r++) {
       lengths[r] = states[r].length;
     }
     int fresh = tokens[0].length;
@@ -188,7 +235,9 @@ public final class OnnxDecoder implements Decoder {
     Scratch buffers = scratch.get();
     // A decode step's logits go straight into a reused buffer; a prompt's (every position) into
     // one that ONNX Runtime allocates, so that no large buffer stays behind.
-    ByteBuffer pinnedLogits = fresh == 1 ? buffers.take(Scratch.LOGITS, (long) rows * vocab * layout.logitsType().size) : null;
+    ByteBuffer pinnedLogits = wantLogits && fresh == 1
+        ? buffers.take(Scratch.LOGITS, (long) rows * vocab * layout.logitsType().size)
+        : null;
     List<OnnxTensor> temporaries = new ArrayList<>();
     OrtSession.Result result;
     try {
@@ -208,7 +257,7 @@ public final class OnnxDecoder implements Decoder {
             OnnxTensor.createTensor(env, pinnedLogits, new long[] {rows, 1, vocab}, layout.logitsType()));
         result = session.run(inputs, presents, Map.of(layout.logits(), target));
       } else {
-        result = session.run(inputs, outputs);
+        result = session.run(inputs, wantLogits ? outputs : presents);
       }
     } catch (OrtException e) {
       throw new BackendException("ONNX Runtime failed to run the decoder: " + e.getMessage(), e);
@@ -216,6 +265,7 @@ public final class OnnxDecoder implements Decoder {
       temporaries.forEach(OnnxTensor::close);
     }
     KvCache cache;
+    float[][] logits = wantLogits ? new float[rows][] : null;
     try {
       OnnxTensor[] presentTensors = new OnnxTensor[layout.presentOutputs().size()];
       for (int k = 0; k < presentTensors.length; k++) {
@@ -223,14 +273,13 @@ public final class OnnxDecoder implements Decoder {
       }
       if (pinnedLogits != null) {
         for (int r = 0; r < rows; r++) {
-          logits[group.get(r)] = logitsRow(pinnedLogits, r * vocab);
+          logits[r] = logitsRow(pinnedLogits, r * vocab);
         }
-      } else {
+      } else if (logits != null) {
         FloatBuffer values = tensor(result, layout.logits()).getFloatBuffer();
         for (int r = 0; r < rows; r++) {
-          float[] row = new float[vocab];
-          values.get(((r * fresh) + fresh - 1) * vocab, row);
-          logits[group.get(r)] = row;
+          logits[r] = new float[vocab];
+          values.get(((r * fresh) + fresh - 1) * vocab, logits[r]);
         }
       }
       cache = new KvCache(result, presentTensors, rows, past + fresh);
@@ -241,6 +290,7 @@ public final class OnnxDecoder implements Decoder {
     for (int r = 0; r < rows; r++) {
       states[r].advance(cache, r, fresh);
     }
+    return logits;
   }
 
   /** The cache these states can continue from as they are: exactly its rows, in its order. */

@@ -14,6 +14,7 @@ import dev.modelhost.spi.ModelSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,7 +35,7 @@ class OnnxDecoderTest {
   @BeforeAll
   static void load() throws Exception {
     directory = DefaultModel.TINY_RANDOM.directory();
-    decoder = OnnxDecoder.load(ModelDirectory.open(directory), new ModelSource(directory.toString(), java.util.Map.of("threads", "1")));
+    decoder = OnnxDecoder.load(ModelDirectory.open(directory), new ModelSource(directory.toString(), Map.of("threads", "1")));
     reference = PlainOnnxLoop.open(directory, 1);
   }
 
@@ -154,6 +155,22 @@ class OnnxDecoderTest {
       assertClose(logits[2], reference.lastLogitsWithoutCache(PROMPT));
       assertThat(List.of(a.length(), b.length(), c.length()))
           .containsExactly(PROMPT.length + 1, OTHER_PROMPT.length, PROMPT.length);
+    }
+  }
+
+  @Test
+  void longPromptsRunInSlicesWithTheSameResult() throws Exception {
+    ModelSource source = new ModelSource(directory.toString(), Map.of("threads", "1", "prefill-chunk", "3"));
+    try (OnnxDecoder chunked = OnnxDecoder.load(ModelDirectory.open(directory), source);
+        DecoderState a = chunked.newState();
+        DecoderState b = chunked.newState()) {
+      float[][] logits = chunked.step(List.of(new Step(a, PROMPT), new Step(b, PROMPT)));
+      assertThat(chunked.runs()).as("8 tokens in slices of 3, 3 and 2").isEqualTo(3);
+      float[] expected = reference.lastLogitsWithoutCache(PROMPT);
+      assertClose(logits[0], expected);
+      assertClose(logits[1], expected);
+      assertClose(chunked.step(List.of(new Step(a, new int[] {5})))[0], reference.lastLogitsWithoutCache(append(PROMPT, 5)));
+      assertThat(a.length()).isEqualTo(PROMPT.length + 1);
     }
   }
 
