@@ -1,0 +1,67 @@
+package dev.modelhost.spring.internal;
+
+import dev.modelhost.api.Json;
+import dev.modelhost.exception.ErrorMapper;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.RequestTooLargeException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+
+/**
+ * Reads JSON request bodies with {@link Json#mapper()}, so that what is accepted on the wire is
+ * decided by the wire types, not by Spring's message converters.
+ */
+public final class RequestBodies {
+
+  private final long maxBytes;
+
+  public RequestBodies(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** The body as {@code type}: 415 unless JSON, 413 when too large, 400 when malformed. */
+  public <T> T read(HttpServletRequest request, Class<T> type) throws IOException {
+    String contentType = request.getContentType();
+    if (contentType == null || !isJson(contentType)) {
+      throw StatusExceptions.unsupportedMediaType(contentType);
+    }
+    byte[] body = readLimited(request);
+    // Malformed JSON surfaces as a JacksonException, which ErrorMapper turns into a 400 naming the field.
+    T value = Json.mapper().readValue(body, type);
+    if (value == null) {
+      throw new InvalidRequestException(ErrorMapper.UNPARSABLE_BODY_MESSAGE, null, null);
+    }
+    return value;
+  }
+
+  private byte[] readLimited(HttpServletRequest request) throws IOException {
+    long declared = request.getContentLengthLong();
+    if (declared > maxBytes) {
+      throw new RequestTooLargeException(maxBytes);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+    byte[] buffer = new byte[8192];
+    try (InputStream in = request.getInputStream()) {
+      int read;
+      while ((read = in.read(buffer)) != -1) {
+        if (out.size() + read > maxBytes) {
+          throw new RequestTooLargeException(maxBytes);
+        }
+        out.write(buffer, 0, read);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static boolean isJson(String contentType) {
+    String type = contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].trim();
+    return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+  }
+}

@@ -1,0 +1,39 @@
+package dev.modelhost.spring.internal;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.MDC;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Gives every request an id: the caller's {@code X-Request-Id} when it is well-formed, else a new
+ * one. The id is echoed in the response header and put in the logging MDC as {@code requestId}.
+ */
+public final class RequestIdFilter extends OncePerRequestFilter {
+
+  public static final String HEADER = "X-Request-Id";
+  public static final String MDC_KEY = "requestId";
+
+  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  @Override
+  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    String id = request.getHeader(HEADER);
+    if (id == null || !VALID.matcher(id).matches()) {
+      id = "req-" + UUID.randomUUID().toString().replace("-", "");
+    }
+    response.setHeader(HEADER, id);
+    MDC.put(MDC_KEY, id);
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      MDC.remove(MDC_KEY);
+    }
+  }
+}
