@@ -79,7 +79,7 @@ class ModelhostAutoConfigurationTest {
     runner.withPropertyValues("modelhost.services[0].owner=Acme Corp", "modelhost.services[0].name=chat",
             "modelhost.services[0].location=x")
         .run(context -> assertThat(context).hasFailed()
-            .getFailure().rootCause().hasMessageContaining("Invalid owner"));
+            .getFailure().hasStackTraceContaining("Invalid owner"));
   }
 
   @Test
@@ -129,7 +129,7 @@ class ModelhostAutoConfigurationTest {
   void requiresTheSecretWhenKeyDigestsAreConfigured() {
     runner.withPropertyValues("modelhost.security.admin-key-digest=" + "ab".repeat(32))
         .run(context -> assertThat(context).hasFailed()
-            .getFailure().rootCause().hasMessageContaining("modelhost.security.secret"));
+            .getFailure().hasStackTraceContaining("modelhost.security.secret"));
   }
 
   @Test

@@ -16,6 +16,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
 import java.util.List;
@@ -77,7 +78,7 @@ class OpenAiSdkTest extends ServerTestBase {
     try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
       String text = stream.stream()
           .flatMap(chunk -> chunk.choices().stream())
-          .map(Completion.Choice::text)
+          .map(CompletionChoice::text)
           .reduce("", String::concat);
       assertThat(text).isEqualTo("This is a test!");
     }
