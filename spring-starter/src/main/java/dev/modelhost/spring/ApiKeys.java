@@ -12,6 +12,9 @@ public interface ApiKeys {
   /** A new random key for {@code owner}; the plain key is in the result and nowhere else. */
   CreatedKey create(String owner);
 
+  /** A new random admin key; the plain key is in the result and nowhere else. */
+  CreatedKey createAdmin();
+
   /** Registers a key chosen by the operator (e.g. from an environment variable) for {@code owner}. */
   ApiKey register(String owner, String plainKey);
 

@@ -59,6 +59,15 @@ public final class InMemoryApiKeys implements ApiKeys {
   @Override
   public CreatedKey create(String owner) {
     checkOwner(owner);
+    return createKey(owner);
+  }
+
+  @Override
+  public CreatedKey createAdmin() {
+    return createKey(null);
+  }
+
+  private CreatedKey createKey(@Nullable String owner) {
     byte[] bytes = new byte[24];
     random.nextBytes(bytes);
     String plain = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
