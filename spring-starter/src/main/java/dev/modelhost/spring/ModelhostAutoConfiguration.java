@@ -172,9 +172,10 @@ public class ModelhostAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "modelhostApiKeyFilter")
-    FilterRegistrationBean<ApiKeyFilter> modelhostApiKeyFilter(ApiKeys keys, RequestBodies bodies) {
-      FilterRegistrationBean<ApiKeyFilter> registration =
-          new FilterRegistrationBean<>(new ApiKeyFilter(keys, bodies.maxBytes()));
+    FilterRegistrationBean<ApiKeyFilter> modelhostApiKeyFilter(ApiKeys keys, RequestBodies bodies,
+        ModelhostProperties properties) {
+      FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(
+          new ApiKeyFilter(keys, bodies.maxBytes(), properties.getLimits().getMaxConcurrentRequestsPerKey()));
       // Right after the request id, before anything else reads the request.
       registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
       return registration;

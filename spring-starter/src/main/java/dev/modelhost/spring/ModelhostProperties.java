@@ -216,7 +216,12 @@ public class ModelhostProperties {
     /** Largest request body accepted; larger bodies get 413. */
     private DataSize maxBodySize = DataSize.ofMegabytes(1);
 
+    /** Requests one API key may have in flight at once; more get 429. 0 means no limit. */
+    private int maxConcurrentRequestsPerKey = 0;
+
     public DataSize getMaxBodySize() { return maxBodySize; }
     public void setMaxBodySize(DataSize maxBodySize) { this.maxBodySize = maxBodySize; }
+    public int getMaxConcurrentRequestsPerKey() { return maxConcurrentRequestsPerKey; }
+    public void setMaxConcurrentRequestsPerKey(int max) { this.maxConcurrentRequestsPerKey = max; }
   }
 }

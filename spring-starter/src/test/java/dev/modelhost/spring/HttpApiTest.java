@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelhost.api.ErrorResponse;
 import dev.modelhost.api.Json;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -172,21 +168,8 @@ class HttpApiTest extends ServerTestBase {
   @Test
   void cancelsTheGenerationWhenTheClientDisconnects() throws Exception {
     int cancelledBefore = ScriptedBackend.CANCELLED.get();
-    String body = chatBody("acme/chat", "endless", true);
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Authorization: Bearer " + TestServer.ACME_KEY + "\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-          .getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(in.readLine()).startsWith("HTTP/1.1 200");
-      String line;
-      do {
-        line = in.readLine();
-      } while (line != null && !line.contains("word3"));
-      assertThat(line).isNotNull();
+    try (Socket socket = openStream(TestServer.ACME_KEY, "acme/chat", "endless")) {
+      assertThat(socket.isConnected()).isTrue();
     }
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -33,6 +33,7 @@ class NodeClientTest extends ServerTestBase {
     }
     String output = Files.readString(log, StandardCharsets.UTF_8);
     Files.delete(log);
+    System.out.println(output);
     assertThat(finished).as(output).isTrue();
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output).contains("# pass 5").contains("# fail 0");

@@ -9,6 +9,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.PermissionDeniedException;
+import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -19,6 +20,7 @@ import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
+import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -155,6 +157,27 @@ class OpenAiSdkTest extends ServerTestBase {
       hold.release();
     }
     assertThat(holding.get(10, TimeUnit.SECONDS).choices().get(0).message().content()).contains("held");
+  }
+
+  @Test
+  void answersTooManyConcurrentRequestsOfOneKeyWith429() throws Exception {
+    String key = keys.create("acme").key();
+    ScriptedBackend.Hold hold = ScriptedBackend.hold();
+    OpenAIClient client = client(key);
+    try (Socket first = openStream(key, "acme/chat", "endless");
+        Socket second = openStream(key, "acme/chat", "endless")) {
+      CompletableFuture<ChatCompletion> third =
+          CompletableFuture.supplyAsync(() -> client.chat().completions().create(chat("acme/tight", "hold")));
+      try {
+        assertThat(hold.started().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> client.chat().completions().create(chat("acme/chat", "Hi")))
+            .isInstanceOfSatisfying(RateLimitException.class,
+                e -> assertThat(e.headers().values("Retry-After")).containsExactly("1"));
+      } finally {
+        hold.release();
+      }
+      third.get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -3,11 +3,16 @@ package dev.modelhost.spring;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.modelhost.ModelHost;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +44,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
       "modelhost.services[2].location=scripted-model",
       "modelhost.services[2].queue-capacity=0",
       "modelhost.limits.max-body-size=64KB",
+      "modelhost.limits.max-concurrent-requests-per-key=3",
       "management.endpoints.web.exposure.include=health,metrics",
       "management.endpoint.health.show-details=always"
     })
@@ -49,6 +55,8 @@ abstract class ServerTestBase {
   @LocalServerPort int port;
 
   @Autowired ModelHost host;
+
+  @Autowired ApiKeys keys;
 
   @BeforeEach
   void servicesAreRunning() {
@@ -77,6 +85,28 @@ abstract class ServerTestBase {
       request.header("Authorization", "Bearer " + key);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends a streamed chat on a raw socket and reads up to its first event; closing the socket disconnects. */
+  Socket openStream(String key, String model, String prompt) throws IOException {
+    String body = chatBody(model, prompt, true);
+    Socket socket = new Socket("127.0.0.1", port);
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+        .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    String line = in.readLine();
+    if (line == null || !line.startsWith("HTTP/1.1 200")) {
+      socket.close();
+      throw new IOException("Stream did not start: " + line);
+    }
+    while (line != null && !line.startsWith("data: ")) {
+      line = in.readLine();
+    }
+    return socket;
   }
 
   static String chatBody(String model, String prompt, boolean stream) {

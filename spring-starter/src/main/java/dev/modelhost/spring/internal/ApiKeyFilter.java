@@ -1,7 +1,9 @@
 package dev.modelhost.spring.internal;
 
 import dev.modelhost.exception.AuthenticationException;
+import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.PermissionDeniedException;
+import dev.modelhost.exception.RateLimitedException;
 import dev.modelhost.exception.RequestTooLargeException;
 import dev.modelhost.spring.ApiKey;
 import dev.modelhost.spring.ApiKeys;
@@ -10,20 +12,25 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.MDC;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Requires {@code Authorization: Bearer <key>} on every route but the bare health checks. Owner keys
  * reach only {@code /v1/...}; everything else (management API, actuator, unknown routes) needs the
- * admin key. Paths that are not in canonical form are refused before any of this, so that
- * {@code //}, {@code ..}, encoded characters (but {@code %2F}) or {@code ;} parameters cannot make one
- * route look like another.
+ * admin key. A key over its limit of concurrent requests gets 429. Paths that are not in canonical
+ * form are refused before any of this, so that {@code //}, {@code ..}, encoded characters (but
+ * {@code %2F}) or {@code ;} parameters cannot make one route look like another.
  */
 public final class ApiKeyFilter extends OncePerRequestFilter {
 
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
   private static final String ATTRIBUTE = ApiKeyFilter.class.getName() + ".key";
 
   private static final Set<String> PUBLIC_PATHS =
@@ -31,10 +38,17 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
 
   private final ApiKeys keys;
   private final long maxBodyBytes;
+  private final int maxConcurrentPerKey;
+  private final ConcurrentMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-  public ApiKeyFilter(ApiKeys keys, long maxBodyBytes) {
+  /** @param maxConcurrentPerKey requests a key may have in flight at once (more get 429); 0: no limit */
+  public ApiKeyFilter(ApiKeys keys, long maxBodyBytes, int maxConcurrentPerKey) {
+    if (maxConcurrentPerKey < 0) {
+      throw new InvalidRequestException("max-concurrent-requests-per-key must be >= 0", "max-concurrent-requests-per-key");
+    }
     this.keys = keys;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxConcurrentPerKey = maxConcurrentPerKey;
   }
 
   /** The key that authenticated this request; set for every request past this filter. */
@@ -77,12 +91,20 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
       HttpErrors.write(response, new RequestTooLargeException(maxBodyBytes));
       return;
     }
+    AtomicInteger counter = inFlight.computeIfAbsent(apiKey.id(), id -> new AtomicInteger());
+    if (counter.incrementAndGet() > maxConcurrentPerKey && maxConcurrentPerKey > 0) {
+      counter.decrementAndGet();
+      HttpErrors.write(response, new RateLimitedException(
+          "Too many concurrent requests for this API key (limit " + maxConcurrentPerKey + ").", RETRY_AFTER));
+      return;
+    }
     request.setAttribute(ATTRIBUTE, apiKey);
     MDC.put("apiKey", apiKey.id());
     try {
       chain.doFilter(request, response);
     } finally {
       MDC.remove("apiKey");
+      counter.decrementAndGet();
     }
   }
 
