@@ -5,6 +5,7 @@ import dev.modelhost.ModelHostBuilder;
 import dev.modelhost.ServiceSpec;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.UsageSink;
+import dev.modelhost.spring.internal.ActiveRequests;
 import dev.modelhost.spring.internal.AdminController;
 import dev.modelhost.spring.internal.ApiKeyFilter;
 import dev.modelhost.spring.internal.CompositeUsageSink;
@@ -111,6 +112,12 @@ public class ModelhostAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
+  public ActiveRequests modelhostActiveRequests() {
+    return new ActiveRequests();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
   public RequestBodies modelhostRequestBodies(ModelhostProperties properties) {
     return new RequestBodies(properties.getLimits().getMaxBodySize().toBytes());
   }
@@ -122,8 +129,9 @@ public class ModelhostAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    MetricsUsageSink modelhostMetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host) {
-      return new MetricsUsageSink(registry, host);
+    MetricsUsageSink modelhostMetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host,
+        ActiveRequests active) {
+      return new MetricsUsageSink(registry, host, active);
     }
   }
 
@@ -145,8 +153,8 @@ public class ModelhostAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies) {
-      return new OpenAiController(host, bodies);
+    OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies, ActiveRequests active) {
+      return new OpenAiController(host, bodies, active);
     }
 
     @Bean

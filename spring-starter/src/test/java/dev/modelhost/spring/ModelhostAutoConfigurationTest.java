@@ -122,6 +122,8 @@ class ModelhostAutoConfigurationTest {
           assertThat(registry.get("modelhost.time.to.first.token").timer().count()).isEqualTo(1);
           assertThat(registry.get("modelhost.replicas.ready").tag("service", "acme/chat").gauge().value())
               .isEqualTo(1);
+          assertThat(registry.get("modelhost.requests.active").tag("service", "acme/chat").gauge().value())
+              .isZero();
         });
   }
 

@@ -19,17 +19,19 @@ import org.springframework.beans.factory.ObjectProvider;
 /**
  * Micrometer meters per service, fed by usage records: requests by outcome, errors by type, tokens,
  * queue time, time to first token and time per output token; plus gauges of each service's
- * replicas, registered when the service is first seen.
+ * replicas and of its HTTP requests in flight, registered when the service is first seen.
  */
 public final class MetricsUsageSink implements UsageSink {
 
   private final MeterRegistry registry;
   private final ObjectProvider<ModelHost> host;
+  private final ActiveRequests active;
   private final Set<String> gauged = ConcurrentHashMap.newKeySet();
 
-  public MetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host) {
+  public MetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host, ActiveRequests active) {
     this.registry = registry;
     this.host = host;
+    this.active = active;
   }
 
   @Override
@@ -72,6 +74,10 @@ public final class MetricsUsageSink implements UsageSink {
     }
     gauge("modelhost.replicas", "Desired replicas", service, ModelService::replicas);
     gauge("modelhost.replicas.ready", "Replicas serving now", service, ModelService::readyReplicas);
+    Gauge.builder("modelhost.requests.active", active, requests -> requests.count(service))
+        .description("HTTP requests in flight: waiting for a replica or being answered")
+        .tag("service", service)
+        .register(registry);
   }
 
   private void gauge(String name, String description, String service, ToDoubleFunction<ModelService> value) {

@@ -29,10 +29,12 @@ public class OpenAiController {
 
   private final ModelHost host;
   private final RequestBodies bodies;
+  private final ActiveRequests active;
 
-  public OpenAiController(ModelHost host, RequestBodies bodies) {
+  public OpenAiController(ModelHost host, RequestBodies bodies, ActiveRequests active) {
     this.host = host;
     this.bodies = bodies;
+    this.active = active;
   }
 
   @PostMapping("/v1/chat/completions")
@@ -41,10 +43,15 @@ public class OpenAiController {
     ChatCompletionRequest body = bodies.read(request, ChatCompletionRequest.class);
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
-    if (body.isStream()) {
-      SseWriter.write(host.streamChat(body, caller), response);
-    } else {
-      writeJson(response, Json.mapper().writeValueAsBytes(host.chat(body, caller)));
+    ActiveRequests.Handle counted = active.enter(String.valueOf(body.model()));
+    try {
+      if (body.isStream()) {
+        SseWriter.write(host.streamChat(body, caller), response);
+      } else {
+        writeJson(response, Json.mapper().writeValueAsBytes(host.chat(body, caller)));
+      }
+    } finally {
+      counted.close();
     }
   }
 
@@ -54,10 +61,15 @@ public class OpenAiController {
     CompletionRequest body = bodies.read(request, CompletionRequest.class);
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
-    if (body.isStream()) {
-      SseWriter.write(host.streamComplete(body, caller), response);
-    } else {
-      writeJson(response, Json.mapper().writeValueAsBytes(host.complete(body, caller)));
+    ActiveRequests.Handle counted = active.enter(String.valueOf(body.model()));
+    try {
+      if (body.isStream()) {
+        SseWriter.write(host.streamComplete(body, caller), response);
+      } else {
+        writeJson(response, Json.mapper().writeValueAsBytes(host.complete(body, caller)));
+      }
+    } finally {
+      counted.close();
     }
   }
 
