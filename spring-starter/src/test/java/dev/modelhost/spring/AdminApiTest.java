@@ -77,6 +77,11 @@ class AdminApiTest extends ServerTestBase {
         "{\"owner\":\"team-a\",\"name\":\"lab2\",\"backend\":\"scripted\"}");
     assertThat(noLocation.statusCode()).isEqualTo(400);
 
+    HttpResponse<String> typo = send("POST", "/admin/services", TestServer.ADMIN_KEY,
+        "{\"owner\":\"team-a\",\"name\":\"lab3\",\"backend\":\"scripted\",\"location\":\"x\",\"replica\":2}");
+    assertThat(typo.statusCode()).isEqualTo(400);
+    assertThat(json(typo).get("error").get("message").asString()).contains("replica");
+
     HttpResponse<String> badReplicas =
         send("POST", "/admin/services/acme/chat/scale", TestServer.ADMIN_KEY, "{\"replicas\":-1}");
     assertThat(badReplicas.statusCode()).isEqualTo(400);

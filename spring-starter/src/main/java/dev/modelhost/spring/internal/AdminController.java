@@ -43,7 +43,7 @@ public class AdminController {
   @PostMapping("/admin/services")
   public void createService(HttpServletRequest request, HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    AdminJson.CreateService body = bodies.read(request, AdminJson.CreateService.class);
+    AdminJson.CreateService body = bodies.readStrict(request, AdminJson.CreateService.class);
     ModelService created = host.deploy(body.toSpec());
     write(response, 201, AdminJson.ServiceView.of(created, baseUrl()));
   }
@@ -67,7 +67,7 @@ public class AdminController {
   public void scale(@PathVariable String owner, @PathVariable String name, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    AdminJson.Scale body = bodies.read(request, AdminJson.Scale.class);
+    AdminJson.Scale body = bodies.readStrict(request, AdminJson.Scale.class);
     if (body.replicas() == null) {
       throw new InvalidRequestException("'replicas' is required.", "replicas", "missing_required_parameter");
     }
@@ -87,7 +87,7 @@ public class AdminController {
   @PostMapping("/admin/keys")
   public void createKey(HttpServletRequest request, HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    AdminJson.CreateKey body = bodies.read(request, AdminJson.CreateKey.class);
+    AdminJson.CreateKey body = bodies.readStrict(request, AdminJson.CreateKey.class);
     if (body.owner() == null) {
       throw new InvalidRequestException("'owner' is required.", "owner", "missing_required_parameter");
     }

@@ -1,6 +1,5 @@
 package dev.modelhost.spring.internal;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.modelhost.BillingMethod;
@@ -16,12 +15,14 @@ import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** JSON shapes of the management API (snake_case, like the OpenAI API). */
+/**
+ * JSON shapes of the management API (snake_case, like the OpenAI API). Unlike the inference
+ * routes, request fields are strict: an unknown field is a 400, so a typo is never silently ignored.
+ */
 final class AdminJson {
 
   private AdminJson() {}
 
-  @JsonIgnoreProperties(ignoreUnknown = true)
   record BillingBody(
       @JsonProperty("type") @Nullable String type,
       @JsonProperty("prompt_price_per_million") @Nullable BigDecimal promptPricePerMillion,
@@ -47,7 +48,6 @@ final class AdminJson {
   }
 
   /** {@code POST /admin/services}. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
   record CreateService(
       @JsonProperty("owner") @Nullable String owner,
       @JsonProperty("name") @Nullable String name,
@@ -96,11 +96,9 @@ final class AdminJson {
   }
 
   /** {@code POST /admin/services/{owner}/{name}/scale}. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
   record Scale(@JsonProperty("replicas") @Nullable Integer replicas) {}
 
   /** {@code POST /admin/keys}. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
   record CreateKey(@JsonProperty("owner") @Nullable String owner) {}
 
   record Authorization(

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.DeserializationFeature;
 
 /**
  * Reads JSON request bodies with {@link Json#mapper()}, so that what is accepted on the wire is
@@ -26,15 +28,30 @@ public final class RequestBodies {
     return maxBytes;
   }
 
-  /** The body as {@code type}: 415 unless JSON, 413 when too large, 400 when malformed. */
+  /**
+   * The body as a wire type, whose unknown fields are ignored: 415 unless JSON, 413 when too large,
+   * 400 when malformed.
+   */
   public <T> T read(HttpServletRequest request, Class<T> type) throws IOException {
+    return nonNull(Json.read(readJson(request), type));
+  }
+
+  /** The body as a management-API type, which refuses unknown fields (a typo is a 400, not ignored). */
+  public <T> T readStrict(HttpServletRequest request, Class<T> type) throws IOException {
+    byte[] body = readJson(request);
+    // A JacksonException is mapped to a 400 naming the field by ErrorMapper.
+    return nonNull(Json.mapper().readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body));
+  }
+
+  private byte[] readJson(HttpServletRequest request) throws IOException {
     String contentType = request.getContentType();
     if (contentType == null || !isJson(contentType)) {
       throw StatusExceptions.unsupportedMediaType(contentType);
     }
-    byte[] body = readLimited(request);
-    // Malformed JSON surfaces as a JacksonException, which ErrorMapper turns into a 400 naming the field.
-    T value = Json.mapper().readValue(body, type);
+    return readLimited(request);
+  }
+
+  private static <T> T nonNull(@Nullable T value) {
     if (value == null) {
       throw new InvalidRequestException(ErrorMapper.UNPARSABLE_BODY_MESSAGE, null, null);
     }
