@@ -9,6 +9,9 @@ import org.jspecify.annotations.Nullable;
  * @param modelType architecture reported by the backend once loaded, else the spec's or {@code unknown}
  * @param replicas desired replica count
  * @param readyReplicas replicas serving now
+ * @param busyReplicas replicas running at least one request now (draining ones included)
+ * @param inFlightRequests requests running on the replicas now
+ * @param queuedRequests requests waiting for a free replica now
  * @param statusReason why the service is {@code FAILED} or degraded; null when healthy
  */
 public record ModelService(
@@ -20,6 +23,9 @@ public record ModelService(
     String location,
     int replicas,
     int readyReplicas,
+    int busyReplicas,
+    int inFlightRequests,
+    int queuedRequests,
     BillingMethod billing,
     ServiceStatus status,
     @Nullable String statusReason,

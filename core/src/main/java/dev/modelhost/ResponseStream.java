@@ -1,5 +1,6 @@
 package dev.modelhost;
 
+import java.time.Duration;
 import java.util.Iterator;
 
 /**
@@ -11,6 +12,13 @@ public interface ResponseStream<T> extends Iterator<T>, AutoCloseable {
 
   /** The response id every chunk carries. */
   String id();
+
+  /**
+   * Waits up to {@code timeout} for the next chunk, the end or an error, so that a caller can do
+   * something else while the answer is slow to come (a server sends keep-alives to notice a client
+   * that has gone). Returns true when {@link #hasNext()} will answer without blocking.
+   */
+  boolean awaitNext(Duration timeout);
 
   @Override
   void close();

@@ -139,6 +139,58 @@ class ReplicaPoolTest {
   }
 
   @Test
+  void describesQueueDepthAndBusyReplicasWhileRequestsAreHeld() throws Exception {
+    deploy(pool().replicas(2).queueCapacity(4), Map.of());
+    assertThat(host.describe(MODEL)).satisfies(idle -> {
+      assertThat(idle.busyReplicas()).isZero();
+      assertThat(idle.inFlightRequests()).isZero();
+      assertThat(idle.queuedRequests()).isZero();
+    });
+    backend.holdExecutions();
+
+    List<ResponseStream<ChatCompletionChunk>> running = List.of(
+        host.streamChat(hello().build()), host.streamChat(hello().build()));
+    assertThat(backend.awaitExecutionsStarted(2, Duration.ofSeconds(5))).isTrue();
+    ResponseStream<ChatCompletionChunk> firstQueued = host.streamChat(hello().build());
+    ResponseStream<ChatCompletionChunk> secondQueued = host.streamChat(hello().build());
+
+    ModelService busy = host.describe(MODEL);
+    assertThat(busy.busyReplicas()).isEqualTo(2);
+    assertThat(busy.inFlightRequests()).isEqualTo(2);
+    assertThat(busy.queuedRequests()).isEqualTo(2);
+
+    secondQueued.close();
+    assertThat(usage.awaitOne(secondQueued.id()).outcome()).isEqualTo(UsageRecord.Outcome.CANCELLED);
+    assertThat(host.describe(MODEL).queuedRequests()).isEqualTo(1);
+
+    backend.releaseExecutions();
+    running.forEach(stream -> stream.forEachRemaining(c -> { }));
+    firstQueued.forEachRemaining(c -> { });
+    Await.until("every request has finished", () -> host.describe(MODEL).inFlightRequests() == 0);
+    assertThat(host.describe(MODEL)).satisfies(idle -> {
+      assertThat(idle.busyReplicas()).isZero();
+      assertThat(idle.queuedRequests()).isZero();
+    });
+  }
+
+  @Test
+  void awaitNextReturnsFalseWhileQueuedAndTrueOnceAChunkIsReady() throws Exception {
+    deploy(pool(), Map.of());
+    backend.holdExecutions();
+    ResponseStream<ChatCompletionChunk> running = host.streamChat(hello().build());
+    assertThat(backend.awaitExecutionsStarted(1, Duration.ofSeconds(5))).isTrue();
+    ResponseStream<ChatCompletionChunk> queued = host.streamChat(hello().build());
+
+    assertThat(queued.awaitNext(Duration.ofMillis(20))).isFalse();
+
+    backend.releaseExecutions();
+    assertThat(queued.awaitNext(Duration.ofSeconds(10))).isTrue();
+    assertThat(queued.hasNext()).isTrue();
+    running.forEachRemaining(c -> { });
+    queued.forEachRemaining(c -> { });
+  }
+
+  @Test
   void closingAStreamMidwayCancelsTheGenerationAndFreesTheReplica() throws Exception {
     String reply = String.join(" ", Collections.nCopies(200, "word"));
     ScriptedBackend.ScriptedRuntime runtime = deploy(pool(), Map.of("reply", reply, "step-delay-ms", "2"));

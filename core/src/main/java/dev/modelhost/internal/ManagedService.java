@@ -125,6 +125,7 @@ final class ManagedService {
     ServiceStatus status;
     String reason = null;
     int ready = 0;
+    ReplicaPool.Load load = ReplicaPool.Load.IDLE;
     switch (phase) {
       case LOADING -> status = ServiceStatus.CREATING;
       case LOAD_FAILED -> {
@@ -139,15 +140,19 @@ final class ManagedService {
             : health.scaling() ? ServiceStatus.SCALING : ServiceStatus.RUNNING;
         reason = health.reason();
         ready = health.readyReplicas();
+        load = health.load();
       }
     }
     if (phase == Phase.DELETING && pool != null) {
-      ready = pool.health().readyReplicas();
+      ReplicaPool.Health health = pool.health();
+      ready = health.readyReplicas();
+      load = health.load();
     }
     String modelType = descriptor != null ? descriptor.modelType()
         : spec.modelType() != null ? spec.modelType() : "unknown";
     return new ModelService(spec.name(), spec.owner(), spec.accessPath(), modelType, spec.backend(),
-        spec.source().location(), replicas, ready, spec.billing(), status, reason, created);
+        spec.source().location(), replicas, ready, load.busyReplicas(), load.inFlightRequests(), load.queuedRequests(),
+        spec.billing(), status, reason, created);
   }
 
   /** Whether the service still takes requests and management calls. */

@@ -68,7 +68,12 @@ final class ReplicaPool {
   }
 
   /** What the service shows of the pool. */
-  record Health(int readyReplicas, boolean scaling, boolean broken, @Nullable String reason) {}
+  record Health(int readyReplicas, boolean scaling, boolean broken, @Nullable String reason, Load load) {}
+
+  /** The pool's work right now. */
+  record Load(int busyReplicas, int inFlightRequests, int queuedRequests) {
+    static final Load IDLE = new Load(0, 0, 0);
+  }
 
   private enum State { STARTING, READY, DRAINING, FAILED }
 
@@ -265,7 +270,13 @@ final class ReplicaPool {
     int ready = (int) slots.stream().filter(s -> s.state == State.READY).count();
     String reason = brokenReason != null ? brokenReason
         : problems.isEmpty() ? null : String.join("; ", problems.values());
-    return new Health(ready, scaling, brokenReason != null, reason);
+    int busy = 0;
+    int inFlight = 0;
+    for (Slot slot : slots) {
+      busy += slot.inFlight > 0 ? 1 : 0;
+      inFlight += slot.inFlight;
+    }
+    return new Health(ready, scaling, brokenReason != null, reason, new Load(busy, inFlight, queue.size()));
   }
 
   private BackendException unavailable() {

@@ -4,6 +4,7 @@ import dev.modelhost.ResponseStream;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.spi.Cancellation;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -79,6 +80,24 @@ final class StreamingResponse<C> implements ResponseStream<C> {
       ended = true;
       error = failure;
       readable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean awaitNext(Duration timeout) {
+    lock.lock();
+    try {
+      long left = timeout.toNanos();
+      while (buffer.isEmpty() && !ended && !closed && left > 0) {
+        left = readable.awaitNanos(left);
+      }
+      return !buffer.isEmpty() || ended || closed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      // hasNext() answers at once on an interrupted thread: it closes the stream and throws.
+      return true;
     } finally {
       lock.unlock();
     }

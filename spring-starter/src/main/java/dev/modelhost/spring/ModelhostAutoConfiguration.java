@@ -5,7 +5,6 @@ import dev.modelhost.ModelHostBuilder;
 import dev.modelhost.ServiceSpec;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.UsageSink;
-import dev.modelhost.spring.internal.ActiveRequests;
 import dev.modelhost.spring.internal.AdminController;
 import dev.modelhost.spring.internal.ApiKeyFilter;
 import dev.modelhost.spring.internal.CompositeUsageSink;
@@ -101,19 +100,15 @@ public class ModelhostAutoConfiguration {
   /** Deploys the services of {@code modelhost.services} once every bean exists. */
   @Bean
   @ConditionalOnMissingBean(name = "modelhostServiceDeployer")
-  public SmartInitializingSingleton modelhostServiceDeployer(ModelHost host, ModelhostProperties properties) {
+  public SmartInitializingSingleton modelhostServiceDeployer(ModelHost host, ModelhostProperties properties,
+      ObjectProvider<MetricsUsageSink> metrics) {
     return () -> {
       for (ModelhostProperties.Service service : properties.getServices()) {
         ServiceSpec spec = service.toSpec();
         host.deploy(spec);
       }
+      metrics.ifAvailable(MetricsUsageSink::watchAll);
     };
-  }
-
-  @Bean
-  @ConditionalOnMissingBean
-  public ActiveRequests modelhostActiveRequests() {
-    return new ActiveRequests();
   }
 
   @Bean
@@ -129,9 +124,8 @@ public class ModelhostAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    MetricsUsageSink modelhostMetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host,
-        ActiveRequests active) {
-      return new MetricsUsageSink(registry, host, active);
+    MetricsUsageSink modelhostMetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host) {
+      return new MetricsUsageSink(registry, host);
     }
   }
 
@@ -153,15 +147,15 @@ public class ModelhostAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies, ActiveRequests active) {
-      return new OpenAiController(host, bodies, active);
+    OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies) {
+      return new OpenAiController(host, bodies);
     }
 
     @Bean
     @ConditionalOnMissingBean
     AdminController modelhostAdminController(ModelHost host, ApiKeys keys, UsageAggregator usage,
-        RequestBodies bodies, ModelhostProperties properties) {
-      return new AdminController(host, keys, usage, bodies, properties.getPublicBaseUrl());
+        RequestBodies bodies, ModelhostProperties properties, ObjectProvider<MetricsUsageSink> metrics) {
+      return new AdminController(host, keys, usage, bodies, properties.getPublicBaseUrl(), metrics);
     }
 
     @Bean

@@ -122,8 +122,9 @@ class ModelhostAutoConfigurationTest {
           assertThat(registry.get("modelhost.time.to.first.token").timer().count()).isEqualTo(1);
           assertThat(registry.get("modelhost.replicas.ready").tag("service", "acme/chat").gauge().value())
               .isEqualTo(1);
-          assertThat(registry.get("modelhost.requests.active").tag("service", "acme/chat").gauge().value())
-              .isZero();
+          for (String idle : List.of("modelhost.replicas.busy", "modelhost.requests.in.flight", "modelhost.queue.depth")) {
+            assertThat(registry.get(idle).tag("service", "acme/chat").gauge().value()).as(idle).isZero();
+          }
         });
   }
 

@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Comparator;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,14 +31,16 @@ public class AdminController {
   private final UsageAggregator usage;
   private final RequestBodies bodies;
   private final @Nullable String publicBaseUrl;
+  private final ObjectProvider<MetricsUsageSink> metrics;
 
   public AdminController(ModelHost host, ApiKeys keys, UsageAggregator usage, RequestBodies bodies,
-      @Nullable String publicBaseUrl) {
+      @Nullable String publicBaseUrl, ObjectProvider<MetricsUsageSink> metrics) {
     this.host = host;
     this.keys = keys;
     this.usage = usage;
     this.bodies = bodies;
     this.publicBaseUrl = publicBaseUrl;
+    this.metrics = metrics;
   }
 
   @PostMapping("/admin/services")
@@ -45,6 +48,7 @@ public class AdminController {
     requireAdmin(request);
     AdminJson.CreateService body = bodies.readStrict(request, AdminJson.CreateService.class);
     ModelService created = host.deploy(body.toSpec());
+    metrics.ifAvailable(sink -> sink.watch(created.accessPath()));
     write(response, 201, AdminJson.ServiceView.of(created, baseUrl()));
   }
 

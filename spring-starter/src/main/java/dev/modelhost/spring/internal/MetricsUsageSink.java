@@ -19,19 +19,19 @@ import org.springframework.beans.factory.ObjectProvider;
 /**
  * Micrometer meters per service, fed by usage records: requests by outcome, errors by type, tokens,
  * queue time, time to first token and time per output token; plus gauges of each service's
- * replicas and of its HTTP requests in flight, registered when the service is first seen.
+ * replicas (desired, ready, busy), requests running on them and queue depth, read from the host's
+ * description of the service. The gauges are registered when the service is deployed through the
+ * configuration or the management API, or else when its first request ends.
  */
 public final class MetricsUsageSink implements UsageSink {
 
   private final MeterRegistry registry;
   private final ObjectProvider<ModelHost> host;
-  private final ActiveRequests active;
   private final Set<String> gauged = ConcurrentHashMap.newKeySet();
 
-  public MetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host, ActiveRequests active) {
+  public MetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host) {
     this.registry = registry;
     this.host = host;
-    this.active = active;
   }
 
   @Override
@@ -67,17 +67,21 @@ public final class MetricsUsageSink implements UsageSink {
     }
   }
 
-  /** Registers the replica gauges of a service once. */
+  /** Registers the gauges of a service once; a deleted service reads 0 until one of its name is deployed again. */
   public void watch(String service) {
     if (!gauged.add(service)) {
       return;
     }
     gauge("modelhost.replicas", "Desired replicas", service, ModelService::replicas);
     gauge("modelhost.replicas.ready", "Replicas serving now", service, ModelService::readyReplicas);
-    Gauge.builder("modelhost.requests.active", active, requests -> requests.count(service))
-        .description("HTTP requests in flight: waiting for a replica or being answered")
-        .tag("service", service)
-        .register(registry);
+    gauge("modelhost.replicas.busy", "Replicas running at least one request", service, ModelService::busyReplicas);
+    gauge("modelhost.requests.in.flight", "Requests running on a replica", service, ModelService::inFlightRequests);
+    gauge("modelhost.queue.depth", "Requests waiting for a free replica", service, ModelService::queuedRequests);
+  }
+
+  /** Registers the gauges of every service the host has now. */
+  public void watchAll() {
+    host.getObject().services().forEach(service -> watch(service.accessPath()));
   }
 
   private void gauge(String name, String description, String service, ToDoubleFunction<ModelService> value) {

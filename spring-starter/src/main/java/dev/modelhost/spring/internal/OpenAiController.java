@@ -29,12 +29,10 @@ public class OpenAiController {
 
   private final ModelHost host;
   private final RequestBodies bodies;
-  private final ActiveRequests active;
 
-  public OpenAiController(ModelHost host, RequestBodies bodies, ActiveRequests active) {
+  public OpenAiController(ModelHost host, RequestBodies bodies) {
     this.host = host;
     this.bodies = bodies;
-    this.active = active;
   }
 
   @PostMapping("/v1/chat/completions")
@@ -43,15 +41,10 @@ public class OpenAiController {
     ChatCompletionRequest body = bodies.read(request, ChatCompletionRequest.class);
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
-    ActiveRequests.Handle counted = active.enter(String.valueOf(body.model()));
-    try {
-      if (body.isStream()) {
-        SseWriter.write(host.streamChat(body, caller), response);
-      } else {
-        writeJson(response, Json.mapper().writeValueAsBytes(host.chat(body, caller)));
-      }
-    } finally {
-      counted.close();
+    if (body.isStream()) {
+      SseWriter.write(host.streamChat(body, caller), response);
+    } else {
+      writeJson(response, Json.mapper().writeValueAsBytes(host.chat(body, caller)));
     }
   }
 
@@ -61,15 +54,10 @@ public class OpenAiController {
     CompletionRequest body = bodies.read(request, CompletionRequest.class);
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
-    ActiveRequests.Handle counted = active.enter(String.valueOf(body.model()));
-    try {
-      if (body.isStream()) {
-        SseWriter.write(host.streamComplete(body, caller), response);
-      } else {
-        writeJson(response, Json.mapper().writeValueAsBytes(host.complete(body, caller)));
-      }
-    } finally {
-      counted.close();
+    if (body.isStream()) {
+      SseWriter.write(host.streamComplete(body, caller), response);
+    } else {
+      writeJson(response, Json.mapper().writeValueAsBytes(host.complete(body, caller)));
     }
   }
 

@@ -6,18 +6,26 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes a {@link ResponseStream} as OpenAI's server-sent events: {@code data: {json}} per chunk and
- * {@code data: [DONE]} at the end. The stream is always closed, which cancels the generation when the
- * client went away before the end.
+ * {@code data: [DONE]} at the end. While no chunk comes (the request waits in the queue, a long
+ * prompt is read), an SSE comment {@code : keep-alive} goes out every {@link #KEEP_ALIVE}: servlet
+ * containers notice a client that has gone only when a write to it fails. The stream is always
+ * closed, which cancels the generation, or withdraws the request from the queue, when the client went
+ * away before the end.
  */
 final class SseWriter {
 
   private static final Logger log = LoggerFactory.getLogger(SseWriter.class);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEEP_ALIVE_COMMENT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** How long the writer waits for a chunk before it sends a keep-alive comment. */
+  static final Duration KEEP_ALIVE = Duration.ofMillis(500);
 
   private SseWriter() {}
 
@@ -31,13 +39,15 @@ final class SseWriter {
   }
 
   /**
-   * Streams the chunks. An error before the first chunk propagates (the caller answers it with a
-   * status and error JSON); an error after it becomes an error event followed by {@code [DONE]}.
+   * Streams the chunks. An error within the first {@link #KEEP_ALIVE} propagates (the caller answers
+   * it with a status and error JSON); an error after the response has started (the first chunk or
+   * keep-alive) becomes an error event followed by {@code [DONE]}.
    */
   static void write(ResponseStream<?> stream, HttpServletResponse response) throws IOException {
     try (stream) {
-      // Waiting for the first chunk before committing lets queue and validation errors keep their status.
-      boolean hasNext = stream.hasNext();
+      // Waiting a little before committing lets validation and refusal errors keep their status.
+      boolean answered = stream.awaitNext(KEEP_ALIVE);
+      boolean hasNext = answered && stream.hasNext();
       response.setStatus(200);
       response.setContentType("text/event-stream");
       response.setCharacterEncoding("UTF-8");
@@ -45,6 +55,9 @@ final class SseWriter {
       response.setHeader("X-Accel-Buffering", "no");
       ServletOutputStream out = response.getOutputStream();
       try {
+        if (!answered) {
+          hasNext = nextOrError(stream, out);
+        }
         while (hasNext) {
           out.write(event(Json.mapper().writeValueAsBytes(stream.next())));
           out.flush();
@@ -58,8 +71,15 @@ final class SseWriter {
     }
   }
 
-  /** Advances the stream; a generation error is written as an event and ends it. */
+  /**
+   * Advances the stream, sending keep-alives while it waits; a generation error is written as an
+   * event and ends it.
+   */
   private static boolean nextOrError(ResponseStream<?> stream, ServletOutputStream out) throws IOException {
+    while (!stream.awaitNext(KEEP_ALIVE)) {
+      out.write(KEEP_ALIVE_COMMENT);
+      out.flush();
+    }
     try {
       return stream.hasNext();
     } catch (RuntimeException error) {
