@@ -2,6 +2,7 @@ package dev.modelhost.backend.djl.internal;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
@@ -16,6 +17,9 @@ public final class DjlDecoderLoader {
 
   /** Option selecting where the weights live: {@code auto} (default), {@code cpu}, {@code gpu}, {@code gpu:N}. */
   public static final String DEVICE_OPTION = "device";
+
+  /** Option setting libtorch's intra-op threads; libtorch has one pool per process, so the last load wins. */
+  public static final String THREADS_OPTION = "threads";
 
   private static final String ENGINE_NAME = "PyTorch";
 
@@ -32,6 +36,13 @@ public final class DjlDecoderLoader {
     LlamaConfig llama = LlamaConfig.parse(config);
     SafetensorsWeights checkpoint = SafetensorsWeights.open(files);
     Engine engine = pytorch();
+    if (source.option(THREADS_OPTION) != null) {
+      int threads = source.intOption(THREADS_OPTION, 0);
+      if (threads < 1) {
+        throw new InvalidRequestException("Option 'threads' must be at least 1, got " + threads + ".", THREADS_OPTION);
+      }
+      JniUtils.setNumThreads(threads);
+    }
     return LlamaDecoder.load(llama, checkpoint, engine, device(engine, source.option(DEVICE_OPTION, "auto")));
   }
 
