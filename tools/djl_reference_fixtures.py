@@ -8,6 +8,9 @@ Llama/Mistral/Qwen2 forward pass in PyTorch. Deterministic (fixed seed), no netw
 
 Run with Debian's python3 and python3-torch:
   /usr/bin/python3 tools/djl_reference_fixtures.py backend-djl/src/test/resources/dev/modelhost/backend/djl
+
+With --model MODEL_DIR OUT_FILE it instead writes the expected outputs of an existing checkpoint
+(config.json + model.safetensors), e.g. the shipped tiny-random model.
 """
 import json
 import math
@@ -19,6 +22,7 @@ import torch
 
 GREEDY_TOKENS = 8
 PROMPTS = [[1, 5, 9, 23, 7], [1], [1, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50], [3, 3, 3]]
+PROMPTS_LARGE_VOCAB = [[2044, 310, 77, 1200, 5], [2044], [2044, 9, 1800, 640, 641, 642, 17, 300, 1999, 4, 88], [100, 100, 100]]
 
 BASE = {
     "architectures": ["LlamaForCausalLM"],
@@ -200,9 +204,9 @@ def write_safetensors(path, tensors):
             f.write(c)
 
 
-def expectations(cfg, w):
+def expectations(cfg, w, prompts=None):
     cases, min_gap = [], float("inf")
-    for prompt in PROMPTS:
+    for prompt in prompts or PROMPTS:
         ids = list(prompt)
         prompt_logits = None
         for _ in range(GREEDY_TOKENS):
@@ -242,7 +246,37 @@ def write_variant(root, name, cfg, w, dtype, shards=1):
     print(f"{name}: smallest top-1/top-2 logit gap on the greedy path {gap:.4f}")
 
 
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        length = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(length))
+        data = f.read()
+    types = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        raw = torch.frombuffer(bytearray(data[begin:end]), dtype=torch.uint8)
+        tensors[name] = raw.view(types[info["dtype"]]).reshape(info["shape"]).to(torch.float64)
+    return tensors
+
+
+def write_model_expectations(model_dir, out_file):
+    with open(os.path.join(model_dir, "config.json")) as f:
+        cfg = json.load(f)
+    cfg.setdefault("tie_word_embeddings", False)
+    w = read_safetensors(os.path.join(model_dir, "model.safetensors"))
+    cases, gap = expectations(cfg, w, PROMPTS_LARGE_VOCAB)
+    with open(out_file, "w") as f:
+        json.dump({"cases": cases}, f, separators=(",", ":"))
+    print(f"{model_dir}: smallest top-1/top-2 logit gap on the greedy path {gap:.4f}")
+
+
 def main():
+    if sys.argv[1] == "--model":
+        write_model_expectations(sys.argv[2], sys.argv[3])
+        return
     root = sys.argv[1]
     for index, (name, overrides) in enumerate(VARIANTS.items()):
         cfg = dict(BASE, **overrides)
