@@ -17,6 +17,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -113,6 +118,36 @@ class LlamaDecoderTest {
         }
       } finally {
         states.forEach(DecoderState::close);
+      }
+    }
+  }
+
+  @Test
+  void concurrentStepsOnDistinctStatesMatchTheReference() throws Exception {
+    JsonNode cases = expected("qwen2-bias");
+    try (LlamaDecoder decoder = load(fixture("qwen2-bias"))) {
+      List<Callable<int[]>> tasks = new ArrayList<>();
+      for (JsonNode expected : cases) {
+        tasks.add(() -> {
+          try (DecoderState state = decoder.newState()) {
+            int[] produced = new int[expected.get("greedy").size()];
+            float[] logits = step(decoder, state, ints(expected.get("prompt")));
+            for (int i = 0; i < produced.length; i++) {
+              produced[i] = argmax(logits);
+              logits = step(decoder, state, produced[i]);
+            }
+            return produced;
+          }
+        });
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+      try {
+        List<Future<int[]>> results = pool.invokeAll(tasks);
+        for (int i = 0; i < results.size(); i++) {
+          assertThat(results.get(i).get()).containsExactly(ints(cases.get(i).get("greedy")));
+        }
+      } finally {
+        pool.shutdown();
       }
     }
   }
@@ -279,7 +314,7 @@ class LlamaDecoderTest {
     return best;
   }
 
-  private static org.assertj.core.data.Offset<Float> within(float tolerance) {
-    return org.assertj.core.data.Offset.offset(tolerance);
+  private static Offset<Float> within(float tolerance) {
+    return Offset.offset(tolerance);
   }
 }
