@@ -3,7 +3,10 @@ package dev.modelhost.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,8 +38,11 @@ public record ChatCompletionChunk(
       @JsonProperty("logprobs") @Nullable ChoiceLogprobs logprobs,
       @JsonProperty("finish_reason") @Nullable String finishReason) {}
 
-  /** What a chunk adds to the message: the role (first chunk only), text, tool-call fragments. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
+  /**
+   * What a chunk adds to the message: the role (first chunk only), text, tool-call fragments.
+   * Absent fields are left out, except in the first chunk, which carries the role: there {@code
+   * content} and {@code refusal} are written even when null, as OpenAI does.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Delta(
       @JsonProperty("role") @Nullable String role,
@@ -46,6 +52,24 @@ public record ChatCompletionChunk(
 
     public Delta {
       toolCalls = toolCalls == null ? null : List.copyOf(toolCalls);
+    }
+
+    @JsonValue
+    Map<String, Object> json() {
+      Map<String, Object> json = new LinkedHashMap<>();
+      if (role != null) {
+        json.put("role", role);
+      }
+      if (role != null || content != null) {
+        json.put("content", content);
+      }
+      if (role != null || refusal != null) {
+        json.put("refusal", refusal);
+      }
+      if (toolCalls != null) {
+        json.put("tool_calls", toolCalls);
+      }
+      return json;
     }
   }
 }

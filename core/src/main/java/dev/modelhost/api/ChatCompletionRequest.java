@@ -43,9 +43,9 @@ public record ChatCompletionRequest(
     @JsonProperty("repetition_penalty") @Nullable Double repetitionPenalty) {
 
   public ChatCompletionRequest {
-    messages = messages == null ? null : List.copyOf(messages);
-    logitBias = logitBias == null ? null : Map.copyOf(logitBias);
-    tools = tools == null ? null : List.copyOf(tools);
+    messages = Json.copyOfElements(messages, "messages", "an object");
+    logitBias = Json.copyOfValues(logitBias, "logit_bias", "a number");
+    tools = Json.copyOfElements(tools, "tools", "an object");
   }
 
   /** Whether the answer is to be streamed as chunks. */

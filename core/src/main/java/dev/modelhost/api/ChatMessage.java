@@ -29,7 +29,7 @@ public record ChatMessage(
   public static final List<String> ROLES = List.of(SYSTEM, DEVELOPER, USER, ASSISTANT, TOOL);
 
   public ChatMessage {
-    toolCalls = toolCalls == null ? null : List.copyOf(toolCalls);
+    toolCalls = Json.copyOfElements(toolCalls, "tool_calls", "an object");
   }
 
   public static ChatMessage system(String text) {

@@ -1,12 +1,11 @@
 package dev.modelhost.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** Chat {@code logprobs} of a choice: one entry per generated token. */
+/** Chat {@code logprobs} of a choice: one entry per generated token; both fields are always written. */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChoiceLogprobs(
     @JsonProperty("content") @Nullable List<TokenLogprob> content,
@@ -21,8 +20,10 @@ public record ChoiceLogprobs(
     return new ChoiceLogprobs(content, null);
   }
 
-  /** A token with its log probability, its UTF-8 bytes and the most likely alternatives. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
+  /**
+   * A token with its log probability, its UTF-8 bytes and the most likely alternatives. Every field
+   * is written; {@code bytes} is null when the token has no byte representation.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record TokenLogprob(
       @JsonProperty("token") String token,
@@ -36,7 +37,7 @@ public record ChoiceLogprobs(
     }
   }
 
-  @JsonInclude(JsonInclude.Include.NON_NULL)
+  /** An alternative token; every field is written, as in {@link TokenLogprob}. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record TopLogprob(
       @JsonProperty("token") String token,

@@ -36,18 +36,22 @@ public record Completion(
       @JsonProperty("logprobs") @Nullable Logprobs logprobs,
       @JsonProperty("finish_reason") @Nullable String finishReason) {}
 
-  /** The legacy logprobs layout: parallel arrays. */
+  /**
+   * The legacy logprobs layout: parallel arrays, one entry per token. With {@code echo} the first
+   * prompt token has no log probability: its {@code token_logprobs} and {@code top_logprobs}
+   * entries are null.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Logprobs(
       @JsonProperty("tokens") List<String> tokens,
-      @JsonProperty("token_logprobs") List<Double> tokenLogprobs,
-      @JsonProperty("top_logprobs") List<Map<String, Double>> topLogprobs,
+      @JsonProperty("token_logprobs") List<@Nullable Double> tokenLogprobs,
+      @JsonProperty("top_logprobs") List<@Nullable Map<String, Double>> topLogprobs,
       @JsonProperty("text_offset") List<Integer> textOffset) {
 
     public Logprobs {
       tokens = List.copyOf(tokens);
-      tokenLogprobs = List.copyOf(tokenLogprobs);
-      topLogprobs = List.copyOf(topLogprobs);
+      tokenLogprobs = Json.copyWithNulls(tokenLogprobs);
+      topLogprobs = Json.copyWithNulls(topLogprobs);
       textOffset = List.copyOf(textOffset);
     }
   }

@@ -36,7 +36,7 @@ public record CompletionRequest(
   public static final int DEFAULT_MAX_TOKENS = 16;
 
   public CompletionRequest {
-    logitBias = logitBias == null ? null : Map.copyOf(logitBias);
+    logitBias = Json.copyOfValues(logitBias, "logit_bias", "a number");
   }
 
   public boolean isStream() {

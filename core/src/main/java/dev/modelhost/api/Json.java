@@ -1,15 +1,46 @@
 package dev.modelhost.api;
 
+import dev.modelhost.exception.ErrorMapper;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
+import dev.modelhost.exception.ModelhostException;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.type.LogicalType;
 
-/** The JSON mapper that reads and writes the wire types, configured once. */
+/**
+ * The JSON mapper that reads and writes the wire types, configured once.
+ *
+ * <p>Reading is as strict about types as OpenAI: no string for a number ({@code "0.5"}), no
+ * decimal for an integer ({@code "n": 1.5}), no number or boolean for a string. Unknown fields are
+ * ignored so that newer clients keep working. Properties are written in declaration order, which is
+ * OpenAI's order.
+ */
 public final class Json {
 
-  private static final JsonMapper MAPPER = JsonMapper.builder().build();
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder()
+          .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .withCoercionConfig(
+              LogicalType.Textual,
+              c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                  .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                  .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+          .build();
 
   private Json() {}
 
@@ -18,22 +49,90 @@ public final class Json {
     return MAPPER;
   }
 
+  /**
+   * Reads a request body. Any problem with the JSON is a {@link ModelhostException}: an {@link
+   * InvalidRequestException} (HTTP 400) whose {@code param} names the field at fault, as {@link
+   * ErrorMapper} maps it.
+   */
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (JacksonException e) {
+      throw translated(e);
+    }
+  }
+
+  /** Reads a request body given as UTF-8 bytes; see {@link #read(String, Class)}. */
+  public static <T> T read(byte[] json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (JacksonException e) {
+      throw translated(e);
+    }
+  }
+
+  /** Reads a request body from a stream, which is not closed; see {@link #read(String, Class)}. */
+  public static <T> T read(InputStream json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (JacksonException e) {
+      throw translated(e);
+    }
+  }
+
+  private static RuntimeException translated(JacksonException e) {
+    ModelhostException mapped = ErrorMapper.asModelhostException(e);
+    // Not the request's fault (an I/O failure, a badly declared type): left as it is.
+    return mapped != null ? mapped : e;
+  }
+
   static List<String> stringOrStringArray(JsonNode node, String param) {
     if (node.isString()) {
       return List.of(node.asString());
     }
     if (node.isArray()) {
       List<String> values = new ArrayList<>(node.size());
-      for (JsonNode element : node) {
+      for (int i = 0; i < node.size(); i++) {
+        JsonNode element = node.get(i);
         if (!element.isString()) {
-          throw new InvalidRequestException(
-              "Invalid type for '" + param + "': expected a string or an array of strings.", param, "invalid_type");
+          throw new InvalidTypeException(param + "[" + i + "]", "a string", element.asToken());
         }
         values.add(element.asString());
       }
       return values;
     }
-    throw new InvalidRequestException(
-        "Invalid type for '" + param + "': expected a string or an array of strings.", param, "invalid_type");
+    throw new InvalidTypeException(param, "a string or an array of strings", node.asToken());
+  }
+
+  /** An immutable copy of a request list that names the first null element as the error. */
+  static <T> @Nullable List<T> copyOfElements(@Nullable List<T> list, String param, String expected) {
+    if (list == null) {
+      return null;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null) {
+        throw new InvalidTypeException(param + "[" + i + "]", expected, tools.jackson.core.JsonToken.VALUE_NULL);
+      }
+    }
+    return List.copyOf(list);
+  }
+
+  /** An immutable copy of a request map that names the first null value as the error. */
+  static <V> @Nullable Map<String, V> copyOfValues(@Nullable Map<String, V> map, String param, String expected) {
+    if (map == null) {
+      return null;
+    }
+    for (Map.Entry<String, V> entry : map.entrySet()) {
+      if (entry.getValue() == null) {
+        throw new InvalidTypeException(
+            param + "." + entry.getKey(), expected, tools.jackson.core.JsonToken.VALUE_NULL);
+      }
+    }
+    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+  }
+
+  /** An immutable copy of a list that may hold nulls (legacy logprobs do). */
+  static <T> List<@Nullable T> copyWithNulls(List<@Nullable T> list) {
+    return Collections.unmodifiableList(new ArrayList<>(list));
   }
 }

@@ -2,11 +2,12 @@ package dev.modelhost.api;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -64,15 +65,21 @@ public final class MessageContent {
     }
     if (node.isArray()) {
       List<ContentPart> parsed = new ArrayList<>(node.size());
-      for (JsonNode element : node) {
-        parsed.add(Json.mapper().treeToValue(element, ContentPart.class));
+      for (int i = 0; i < node.size(); i++) {
+        JsonNode element = node.get(i);
+        if (!element.isObject()) {
+          throw new InvalidTypeException("content[" + i + "]", "an object", element.asToken());
+        }
+        try {
+          parsed.add(Json.mapper().treeToValue(element, ContentPart.class));
+        } catch (JacksonException e) {
+          // The part was read on its own; its position in the array belongs to the error's path.
+          throw e.prependPath(node, i);
+        }
       }
       return ofParts(parsed);
     }
-    throw new InvalidRequestException(
-        "Invalid type for 'messages.content': expected a string or an array of content parts.",
-        "messages",
-        "invalid_type");
+    throw new InvalidTypeException("content", "a string or an array of objects", node.asToken());
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.modelhost.api;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,6 +14,9 @@ import tools.jackson.databind.JsonNode;
  * array of token-id arrays. Each element is one prompt; every prompt gets {@code n} choices.
  */
 public final class Prompt {
+
+  private static final String EXPECTED =
+      "a string, an array of strings, an array of integers, or an array of arrays of integers";
 
   private final List<Object> items; // String or int[]
   private final boolean array;
@@ -73,43 +77,54 @@ public final class Prompt {
     if (node.isString()) {
       return of(node.asString());
     }
-    if (node.isArray() && !node.isEmpty()) {
-      if (node.get(0).isIntegralNumber()) {
-        return new Prompt(List.of((Object) tokenArray(node)), false);
-      }
-      List<Object> prompts = new ArrayList<>(node.size());
-      for (JsonNode element : node) {
-        if (element.isString()) {
-          prompts.add(element.asString());
-        } else if (element.isArray() && !element.isEmpty()) {
-          prompts.add(tokenArray(element));
-        } else {
-          throw invalid();
-        }
-      }
-      return new Prompt(prompts, true);
+    if (!node.isArray()) {
+      throw new InvalidTypeException("prompt", EXPECTED, node.asToken());
     }
-    throw invalid();
+    if (node.isEmpty()) {
+      throw empty("prompt");
+    }
+    if (node.get(0).isNumber()) {
+      return new Prompt(List.of((Object) tokenArray(node, "prompt")), false);
+    }
+    List<Object> prompts = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode element = node.get(i);
+      String param = "prompt[" + i + "]";
+      if (element.isString()) {
+        prompts.add(element.asString());
+      } else if (element.isArray()) {
+        if (element.isEmpty()) {
+          throw empty(param);
+        }
+        prompts.add(tokenArray(element, param));
+      } else {
+        throw new InvalidTypeException(param, "a string or an array of integers", element.asToken());
+      }
+    }
+    return new Prompt(prompts, true);
   }
 
-  private static int[] tokenArray(JsonNode node) {
+  private static int[] tokenArray(JsonNode node, String param) {
     int[] tokens = new int[node.size()];
     for (int i = 0; i < tokens.length; i++) {
       JsonNode t = node.get(i);
-      if (!t.isIntegralNumber() || !t.canConvertToInt() || t.asInt() < 0) {
-        throw invalid();
+      if (!t.isIntegralNumber()) {
+        throw new InvalidTypeException(param + "[" + i + "]", "an integer", t.asToken());
+      }
+      if (!t.canConvertToInt() || t.asInt() < 0) {
+        throw new InvalidRequestException(
+            "Invalid value for '" + param + "[" + i + "]': a token id is a non-negative integer.",
+            param + "[" + i + "]",
+            "invalid_value");
       }
       tokens[i] = t.asInt();
     }
     return tokens;
   }
 
-  private static InvalidRequestException invalid() {
+  private static InvalidRequestException empty(String param) {
     return new InvalidRequestException(
-        "Invalid 'prompt': expected a non-empty string, array of strings, array of token ids, or"
-            + " array of token-id arrays.",
-        "prompt",
-        "invalid_type");
+        "Invalid value for '" + param + "': the array must not be empty.", param, "invalid_value");
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.modelhost.api;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -42,9 +44,13 @@ public final class ToolChoice {
 
   @JsonValue
   Object json() {
-    return functionName == null
-        ? mode
-        : Map.of("type", "function", "function", Map.of("name", functionName));
+    if (functionName == null) {
+      return mode;
+    }
+    Map<String, Object> choice = new LinkedHashMap<>();
+    choice.put("type", "function");
+    choice.put("function", Map.of("name", functionName));
+    return choice;
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -57,8 +63,11 @@ public final class ToolChoice {
         default -> throw invalid();
       };
     }
+    if (!node.isObject()) {
+      throw new InvalidTypeException("tool_choice", "a string or an object", node.asToken());
+    }
     JsonNode name = node.path("function").path("name");
-    if (node.isObject() && "function".equals(node.path("type").asString(null)) && name.isString()) {
+    if ("function".equals(node.path("type").asString(null)) && name.isString()) {
       return function(name.asString());
     }
     throw invalid();
