@@ -46,7 +46,9 @@ public final class LlamaDecoder implements Decoder {
   private final NDArray finalNorm;
   private final NDArray lmHead;
   private final NDArray invFreq;
-  private final float attentionScale;
+  // Scalars as arrays: DJL turns every Number operand into a new native array.
+  private final NDArray attentionScale;
+  private final NDArray rmsNormEps;
   private volatile boolean closed;
 
   private record Layer(
@@ -99,7 +101,8 @@ public final class LlamaDecoder implements Decoder {
         ? tensor(checkpoint, "lm_head.weight", config.vocabSize(), hidden)
         : embeddingAsHead(config);
     invFreq = weights.create(config.invFreq(), new Shape(1, config.headDim() / 2));
-    attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+    attentionScale = weights.create((float) (1.0 / Math.sqrt(config.headDim())));
+    rmsNormEps = weights.create(config.rmsNormEps());
   }
 
   private NDArray embeddingAsHead(LlamaConfig config) {
@@ -212,7 +215,10 @@ public final class LlamaDecoder implements Decoder {
     }
     NDArray idArray = scope.create(ids);
     NDArray x = idArray.getNDArrayInternal().embedding(idArray, embedding, SparseFormat.DENSE).singletonOrThrow();
-    Rotary rotary = rotary(scope.create(positions).reshape(total, 1));
+    NDArray angles = scope.create(positions, new Shape(total, 1)).mul(invFreq);
+    Rotary keys = Rotary.of(angles, null, config.headDim());
+    Rotary queries = Rotary.of(angles, attentionScale, config.headDim());
+    long[] splits = splitPoints(batch);
     NDArray[] masks = new NDArray[states.length];
     for (int s = 0; s < states.length; s++) {
       masks[s] = mask(scope, states[s].length, batch.get(s).tokens().length);
@@ -220,7 +226,7 @@ public final class LlamaDecoder implements Decoder {
     for (int l = 0; l < layers.length; l++) {
       try (NDManager layerScope = scope.newSubManager()) {
         x.attach(layerScope);
-        NDArray next = layer(l, x, batch, states, masks, rotary, layerScope);
+        NDArray next = layer(l, x, batch, states, masks, queries, keys, splits, layerScope);
         next.attach(scope);
         x = next;
       }
@@ -235,23 +241,27 @@ public final class LlamaDecoder implements Decoder {
   }
 
   private NDArray layer(
-      int index, NDArray x, List<Step> batch, State[] states, NDArray[] masks, Rotary rotary, NDManager scope) {
+      int index,
+      NDArray x,
+      List<Step> batch,
+      State[] states,
+      NDArray[] masks,
+      Rotary queries,
+      Rotary keys,
+      long[] splits,
+      NDManager scope) {
     Layer layer = layers[index];
-    long total = x.getShape().get(0);
     int heads = config.heads();
     int kvHeads = config.kvHeads();
     int headDim = config.headDim();
     NDArray normed = rmsNorm(x, layer.inputNorm());
-    NDArray q = rotary.apply(layer.q().apply(normed).reshape(total, heads, headDim)).mul(attentionScale);
-    NDArray k = rotary.apply(layer.k().apply(normed).reshape(total, kvHeads, headDim));
-    NDArray v = layer.v().apply(normed).reshape(total, kvHeads, headDim);
+    NDList q = split(queries.apply(layer.q().apply(normed).reshape(-1, heads, headDim)), splits);
+    NDList k = split(keys.apply(layer.k().apply(normed).reshape(-1, kvHeads, headDim)), splits);
+    NDList v = split(layer.v().apply(normed).reshape(-1, kvHeads, headDim), splits);
     NDList outputs = new NDList(states.length);
-    long at = 0;
     for (int s = 0; s < states.length; s++) {
       int n = batch.get(s).tokens().length;
-      NDIndex rows = new NDIndex().addSliceDim(at, at + n);
-      outputs.add(attention(index, states[s], n, q.get(rows), k.get(rows), v.get(rows), masks[s], scope));
-      at += n;
+      outputs.add(attention(index, states[s], n, q.get(s), k.get(s), v.get(s), masks[s], scope));
     }
     NDArray attended = outputs.size() == 1 ? outputs.singletonOrThrow() : NDArrays.concat(outputs, 0);
     NDArray h = x.add(layer.o().apply(attended));
@@ -283,13 +293,18 @@ public final class LlamaDecoder implements Decoder {
     NDArray keys = state.keys[layer].get(scope, visible);
     NDArray values = state.values[layer].get(scope, visible);
     long seen = end - from;
-    NDArray grouped = q.reshape(n, kvHeads, group, headDim).transpose(1, 2, 0, 3).reshape(kvHeads, (long) group * n, headDim);
+    // Rows (query head within its group, position): with one position a plain reshape.
+    NDArray grouped = n == 1
+        ? q.reshape(kvHeads, group, headDim)
+        : q.reshape(n, kvHeads, group, headDim).transpose(1, 2, 0, 3).reshape(kvHeads, (long) group * n, headDim);
     NDArray scores = grouped.matMul(keys.transpose(0, 2, 1));
     if (mask != null) {
       scores = scores.reshape(kvHeads, group, n, seen).add(mask).reshape(kvHeads, (long) group * n, seen);
     }
     NDArray out = scores.softmax(-1).matMul(values);
-    return out.reshape(kvHeads, group, n, headDim).transpose(2, 0, 1, 3).reshape(n, (long) heads * headDim);
+    return n == 1
+        ? out.reshape(1, (long) heads * headDim)
+        : out.reshape(kvHeads, group, n, headDim).transpose(2, 0, 1, 3).reshape(n, (long) heads * headDim);
   }
 
   /** Causal (and sliding-window) mask of {@code n} new positions after {@code past} cached ones. */
@@ -324,26 +339,46 @@ public final class LlamaDecoder implements Decoder {
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray rms = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt();
+    NDArray rms = x.square().mean(new int[] {-1}, true).add(rmsNormEps).sqrt();
     return x.div(rms).mul(weight);
   }
 
-  /** Rotary tables for this step's positions, shaped to broadcast over heads. */
-  private Rotary rotary(NDArray positions) {
-    NDArray freqs = positions.mul(invFreq);
-    NDArray angles = NDArrays.concat(new NDList(freqs, freqs), -1).expandDims(1);
-    NDArray sin = freqs.sin();
-    // rotate_half(x) * sin == concat(x2, x1) * concat(-sin, sin)
-    NDArray signedSin = NDArrays.concat(new NDList(sin.neg(), sin), -1).expandDims(1);
-    return new Rotary(angles.cos(), signedSin, config.headDim() / 2);
+  /** Where the rows of the sequences meet in a step's flattened tokens. */
+  private static long[] splitPoints(List<Step> batch) {
+    long[] points = new long[batch.size() - 1];
+    long at = 0;
+    for (int s = 0; s < points.length; s++) {
+      at += batch.get(s).tokens().length;
+      points[s] = at;
+    }
+    return points;
   }
 
-  private record Rotary(NDArray cos, NDArray signedSin, int half) {
+  private static NDList split(NDArray rows, long[] points) {
+    return points.length == 0 ? new NDList(rows) : rows.split(points, 0);
+  }
+
+  /**
+   * Rotary position tables for a step, shaped {@code [tokens, 1, headDim]} to broadcast over
+   * heads; the queries' tables also carry the attention scale, which saves a multiplication per
+   * layer. {@code rotate_half(x) * sin} is computed as {@code concat(x2, x1) * concat(-sin, sin)}.
+   */
+  private record Rotary(NDArray cos, NDArray signedSin, long[] half) {
+
+    static Rotary of(NDArray angles, @Nullable NDArray scale, int headDim) {
+      NDArray sin = angles.sin();
+      NDArray halfCos = angles.cos();
+      NDArray cos = NDArrays.concat(new NDList(halfCos, halfCos), -1).expandDims(1);
+      NDArray signedSin = NDArrays.concat(new NDList(sin.neg(), sin), -1).expandDims(1);
+      long[] half = {headDim / 2};
+      return scale == null
+          ? new Rotary(cos, signedSin, half)
+          : new Rotary(cos.mul(scale), signedSin.mul(scale), half);
+    }
 
     NDArray apply(NDArray x) {
-      NDArray first = x.get(new NDIndex().addAllDim(2).addSliceDim(0, half));
-      NDArray second = x.get(new NDIndex().addAllDim(2).addSliceDim(half, 2L * half));
-      NDArray swapped = NDArrays.concat(new NDList(second, first), -1);
+      NDList halves = x.split(half, 2);
+      NDArray swapped = NDArrays.concat(new NDList(halves.get(1), halves.get(0)), -1);
       return x.mul(cos).add(swapped.mul(signedSin));
     }
   }
