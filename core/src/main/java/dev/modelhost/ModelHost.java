@@ -16,6 +16,11 @@ import java.util.List;
  */
 public interface ModelHost extends AutoCloseable {
 
+  /** A builder for an in-process host; backends are discovered with {@link java.util.ServiceLoader}. */
+  static ModelHostBuilder builder() {
+    return new ModelHostBuilder();
+  }
+
   /** Creates a service and starts loading it; returns at once with status {@code CREATING}. */
   ModelService deploy(ServiceSpec spec);
 
@@ -34,7 +39,14 @@ public interface ModelHost extends AutoCloseable {
    */
   void delete(String accessPath, String confirmName);
 
-  /** Waits until the service is {@code RUNNING} (or fails), up to the timeout. */
+  /**
+   * Waits until the service serves requests ({@code RUNNING}, or {@code SCALING} with a replica
+   * ready) and returns its description.
+   *
+   * @throws dev.modelhost.exception.ModelLoadException when the service is or becomes {@code FAILED}
+   * @throws dev.modelhost.exception.OverloadedException when it is still not serving after the timeout
+   * @throws dev.modelhost.exception.NotFoundException when there is no such service or it is deleted
+   */
   ModelService awaitRunning(String accessPath, java.time.Duration timeout);
 
   /** The services as an OpenAI model list. */
@@ -61,6 +73,10 @@ public interface ModelHost extends AutoCloseable {
 
   /** Streams a legacy completion; closing the stream cancels the generation. */
   ResponseStream<Completion> streamComplete(CompletionRequest request, Caller caller);
+
+  default ResponseStream<Completion> streamComplete(CompletionRequest request) {
+    return streamComplete(request, Caller.LOCAL);
+  }
 
   @Override
   void close();

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * What a local backend implements: a loaded decoder-only language model that runs one step for a
  * batch of sequences, each with its own KV cache. Everything else (tokenizer, chat template,
- * sampling, stop sequences, streaming) is the shared {@link GenerationEngine}'s.
+ * sampling, stop sequences, streaming) is the shared engine's ({@link LocalBackendProvider}).
  *
  * <p>The weights are loaded once and shared; {@link #step} is thread-safe across distinct states.
  */
@@ -21,6 +21,12 @@ public interface Decoder extends AutoCloseable {
    * Feeds each sequence its new tokens (the whole prompt, or one sampled token), appends to its KV
    * cache, and returns the logits of each sequence's last new position, one row of
    * {@link DecoderConfig#vocabSize()} per batch entry, in batch order.
+   *
+   * <p>Entries may carry different numbers of tokens (the prompts of several choices prefilled
+   * together) and states of different lengths; the decoder pads as its runtime needs. The engine
+   * may modify the returned rows. It closes every state it created, also after a failure.
+   * Position {@code state.length() + tokens.length} never exceeds
+   * {@link DecoderConfig#contextWindow()}.
    *
    * @throws dev.modelhost.exception.BackendException when the runtime fails
    */

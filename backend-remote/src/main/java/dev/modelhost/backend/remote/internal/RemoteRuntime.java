@@ -1,0 +1,136 @@
+package dev.modelhost.backend.remote.internal;
+
+import dev.modelhost.api.Json;
+import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.spi.Cancellation;
+import dev.modelhost.spi.ModelDescriptor;
+import dev.modelhost.spi.ModelRuntime;
+import dev.modelhost.spi.PassThroughCapable;
+import dev.modelhost.spi.Replica;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The endpoints of one remote service: one HTTP client and the endpoints' shared health. Replica
+ * {@code i} prefers endpoint {@code i % endpoints}.
+ */
+public final class RemoteRuntime implements ModelRuntime, PassThroughCapable {
+
+  /** Largest pass-through answer accepted (images come base64-encoded). */
+  static final int MAX_PASS_THROUGH_BYTES = 64 * 1024 * 1024;
+
+  private final UpstreamClient client;
+  private final StreamRelay relay;
+  private final AtomicInteger nextPassThrough = new AtomicInteger();
+  private volatile boolean closed;
+
+  public RemoteRuntime(RemoteConfig config) {
+    this.client = new UpstreamClient(config);
+    this.relay = new StreamRelay(client.errors(), config.firstByteTimeout(), config.idleTimeout());
+  }
+
+  @Override
+  public ModelDescriptor descriptor() {
+    return new ModelDescriptor("remote", 0);
+  }
+
+  @Override
+  public Replica createReplica(int index) {
+    checkOpen();
+    return new RemoteReplica(this, client.endpoints().forReplica(index));
+  }
+
+  UpstreamClient client() {
+    return client;
+  }
+
+  StreamRelay relay() {
+    return relay;
+  }
+
+  /** The upstream's model id: the configured one, else the service's own name. */
+  @Nullable String upstreamModel(@Nullable String ourModel) {
+    String configured = client.config().upstreamModel();
+    return configured != null ? configured : ourModel;
+  }
+
+  @Override
+  public boolean supports(Endpoint endpoint) {
+    return true;
+  }
+
+  @Override
+  public JsonNode passThrough(Endpoint endpoint, JsonNode body, Cancellation cancellation) {
+    checkOpen();
+    if (!(body instanceof ObjectNode object)) {
+      throw new InvalidRequestException("The request body must be a JSON object.", null);
+    }
+    ObjectNode request = object.deepCopy();
+    JsonNode modelNode = request.get("model");
+    String ourModel = modelNode != null && modelNode.isString() ? modelNode.asString() : null;
+    String upstreamModel = upstreamModel(ourModel);
+    if (upstreamModel != null) {
+      request.put("model", upstreamModel);
+    }
+    // One JSON answer is relayed, so upstream streaming (partial images) is not asked for.
+    request.remove("stream");
+    UpstreamClient.Opened opened =
+        client.open(
+            client.endpoints().forReplica(nextPassThrough.getAndIncrement()),
+            endpoint.path(),
+            Json.mapper().writeValueAsBytes(request),
+            "application/json",
+            ourModel,
+            cancellation);
+    byte[] answer;
+    try {
+      answer = opened.body().readAll(MAX_PASS_THROUGH_BYTES, client.config().firstByteTimeout());
+    } catch (TimeoutException e) {
+      throw UpstreamErrors.firstByteTimeout();
+    } catch (IOException e) {
+      cancellation.throwIfCancelled();
+      throw UpstreamErrors.brokenStream(e);
+    } catch (StreamingBody.ClosedException e) {
+      cancellation.throwIfCancelled();
+      throw UpstreamErrors.brokenStream(null);
+    } finally {
+      opened.body().close();
+    }
+    JsonNode result;
+    try {
+      result = Json.mapper().readTree(answer);
+    } catch (JacksonException e) {
+      throw UpstreamErrors.malformed("the answer is not JSON");
+    }
+    if (!(result instanceof ObjectNode resultObject)) {
+      throw UpstreamErrors.malformed("the answer is not a JSON object");
+    }
+    if (ourModel != null && resultObject.has("model")) {
+      resultObject.put("model", ourModel);
+    }
+    return resultObject;
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new BackendException("The remote model runtime is closed.", null);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RemoteRuntime" + client.config().baseUrls();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.modelhost.engine;
+
+import dev.modelhost.engine.internal.LocalModelRuntime;
+import dev.modelhost.exception.ModelLoadException;
+import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.ModelRuntime;
+import dev.modelhost.spi.ModelSource;
+
+/**
+ * Base of the backends that run a model in this process (ONNX Runtime, DJL). A subclass names
+ * itself and loads a {@link Decoder}; this class does the rest, once for every backend:
+ *
+ * <ul>
+ *   <li>opens {@link ModelSource#location()} as a {@link ModelDirectory};
+ *   <li>loads the Hugging Face tokenizer ({@code tokenizer.json}, {@code tokenizer_config.json}),
+ *       the chat template ({@code chat_template} in {@code tokenizer_config.json} or
+ *       {@code chat_template.jinja}) and {@code generation_config.json} (EOS ids, default sampling);
+ *   <li>calls {@link #loadDecoder} once; every replica shares that decoder (the weights) and owns
+ *       only its per-request KV caches;
+ *   <li>renders chats, tokenizes, checks the context window, samples, matches stop sequences,
+ *       streams text and parses tool calls.
+ * </ul>
+ *
+ * <p>Subclasses must have a public no-argument constructor that does no work (ServiceLoader builds
+ * every provider) and register in {@code META-INF/services/dev.modelhost.spi.BackendProvider}. A
+ * minimal backend:
+ *
+ * <pre>{@code
+ * public final class MyBackendProvider extends LocalBackendProvider {
+ *   public String name() { return "my"; }
+ *
+ *   protected Decoder loadDecoder(ModelDirectory dir, ModelSource source) {
+ *     DecoderConfig config = DecoderConfig.read(dir); // config.json
+ *     return new MyDecoder(dir.resolve("model.bin"), config, source.intOption("threads", 2));
+ *   }
+ * }
+ * }</pre>
+ */
+public abstract class LocalBackendProvider implements BackendProvider {
+
+  /**
+   * Loads the model's weights from {@code dir}. Called once per {@link #load}, after the tokenizer
+   * was loaded successfully. The returned decoder is closed when the runtime is closed.
+   *
+   * @param source the service's source, for backend options such as {@code threads}
+   * @throws ModelLoadException when the files are missing, unsupported or fail to load
+   */
+  protected abstract Decoder loadDecoder(ModelDirectory dir, ModelSource source);
+
+  /**
+   * Loads tokenizer, chat template and generation config from the model directory, then the
+   * decoder, and returns the runtime whose replicas share them.
+   *
+   * @throws ModelLoadException when the directory or a file in it cannot be used
+   */
+  @Override
+  public final ModelRuntime load(ModelSource source) {
+    ModelDirectory dir = ModelDirectory.open(source.location());
+    return LocalModelRuntime.open(dir, () -> loadDecoder(dir, source));
+  }
+}

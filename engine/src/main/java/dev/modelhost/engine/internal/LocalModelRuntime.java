@@ -1,0 +1,158 @@
+package dev.modelhost.engine.internal;
+
+import dev.modelhost.api.ChatMessage;
+import dev.modelhost.engine.Decoder;
+import dev.modelhost.engine.DecoderConfig;
+import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ModelLoadException;
+import dev.modelhost.exception.ModelhostException;
+import dev.modelhost.spi.ModelDescriptor;
+import dev.modelhost.spi.ModelRuntime;
+import dev.modelhost.spi.Replica;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A loaded local model: one decoder (the weights) and one tokenizer shared by every replica. */
+public final class LocalModelRuntime implements ModelRuntime {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalModelRuntime.class);
+
+  private final Decoder decoder;
+  private final TextTokenizer tokenizer;
+  private final GenerationConfig generationConfig;
+  private final @Nullable ChatTemplate chatTemplate;
+  private final int contextWindow;
+  private final boolean[] eos;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private LocalModelRuntime(
+      Decoder decoder, TextTokenizer tokenizer, GenerationConfig generationConfig, @Nullable ChatTemplate chatTemplate) {
+    this.decoder = decoder;
+    this.tokenizer = tokenizer;
+    this.generationConfig = generationConfig;
+    this.chatTemplate = chatTemplate;
+    DecoderConfig config = decoder.config();
+    if (config.vocabSize() <= 0) {
+      throw new ModelLoadException("The decoder reports a vocabulary of " + config.vocabSize() + " tokens.");
+    }
+    this.contextWindow = config.contextWindow() > 0 ? config.contextWindow() : tokenizer.settings().modelMaxLength();
+    if (contextWindow <= 0) {
+      throw new ModelLoadException("The model states no context window (config or model_max_length).");
+    }
+    this.eos = new boolean[Math.max(config.vocabSize(), tokenizer.size())];
+    config.eosTokenIds().forEach(this::markEos);
+    generationConfig.eosTokenIds().forEach(this::markEos);
+    markEos(tokenizer.eosId());
+  }
+
+  private void markEos(int id) {
+    if (id >= 0 && id < eos.length) {
+      eos[id] = true;
+    }
+  }
+
+  /**
+   * Loads the tokenizer, chat template and generation config from {@code dir}, then the decoder.
+   * Whatever was loaded is freed again when a later part fails.
+   */
+  public static LocalModelRuntime open(ModelDirectory dir, Supplier<Decoder> decoderLoader) {
+    TextTokenizer tokenizer = TextTokenizer.load(dir);
+    Decoder decoder = null;
+    try {
+      GenerationConfig generationConfig = GenerationConfig.load(dir);
+      TokenizerSettings settings = tokenizer.settings();
+      ChatTemplate template = settings.chatTemplate() == null
+          ? null
+          : ChatTemplate.of(settings.chatTemplate(), settings.bosToken(), settings.eosToken());
+      if (template == null) {
+        LOG.info("Model {} has no chat template: it serves /v1/completions only.", dir);
+      } else {
+        probe(template, dir);
+      }
+      try {
+        decoder = decoderLoader.get();
+      } catch (ModelhostException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new ModelLoadException("Cannot load the model in " + dir + ": " + e.getMessage(), e);
+      }
+      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template);
+    } catch (RuntimeException e) {
+      if (decoder != null) {
+        decoder.close();
+      }
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  /** Renders a one-message chat so that a template Jinjava cannot run is reported at load. */
+  private static void probe(ChatTemplate template, ModelDirectory dir) {
+    try {
+      template.render(List.of(ChatMessage.user("Hello")), null, true);
+    } catch (InvalidRequestException e) {
+      // The template's own check (raise_exception) refused this conversation; others may pass.
+    } catch (BackendException e) {
+      LOG.warn("The chat template of model {} cannot be rendered; chat requests will fail: {}", dir, e.getMessage());
+    }
+  }
+
+  @Override
+  public ModelDescriptor descriptor() {
+    return new ModelDescriptor(decoder.config().modelType(), contextWindow);
+  }
+
+  @Override
+  public Replica createReplica(int index) {
+    if (closed.get()) {
+      throw new IllegalStateException("The model runtime was closed.");
+    }
+    return new LocalReplica(this);
+  }
+
+  Decoder decoder() {
+    return decoder;
+  }
+
+  TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  GenerationConfig generationConfig() {
+    return generationConfig;
+  }
+
+  @Nullable ChatTemplate chatTemplate() {
+    return chatTemplate;
+  }
+
+  int contextWindow() {
+    return contextWindow;
+  }
+
+  /** EOS flags by token id; do not modify. */
+  boolean[] eos() {
+    return eos;
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        decoder.close();
+      } finally {
+        tokenizer.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package dev.modelhost.engine.internal;
+
+import dev.modelhost.api.ChatCompletionRequest;
+import dev.modelhost.api.CompletionRequest;
+import dev.modelhost.api.Prompt;
+import dev.modelhost.api.StopSequences;
+import dev.modelhost.api.ToolChoice;
+import dev.modelhost.api.Usage;
+import dev.modelhost.engine.Decoder;
+import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.ContextLengthExceededException;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ModelhostException;
+import dev.modelhost.spi.Cancellation;
+import dev.modelhost.spi.ChoiceDelta;
+import dev.modelhost.spi.GenerationListener;
+import dev.modelhost.spi.InferenceRequest;
+import dev.modelhost.spi.Replica;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs one request at a time on the runtime's shared decoder: renders and tokenizes the prompt,
+ * checks the context window, prefills every choice in one batched step, then decodes step by step
+ * until every choice has finished. KV caches live only as long as the request.
+ */
+final class LocalReplica implements Replica {
+
+  private final LocalModelRuntime runtime;
+  private volatile boolean closed;
+
+  LocalReplica(LocalModelRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  /** What a request asks to be generated. */
+  private record Plan(List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, boolean tools) {}
+
+  @Override
+  public void execute(InferenceRequest request, GenerationListener listener) {
+    if (closed || runtime.isClosed()) {
+      throw new IllegalStateException("The replica was closed.");
+    }
+    Plan plan = request instanceof InferenceRequest.Chat chat
+        ? plan(chat.request())
+        : plan(((InferenceRequest.Text) request).request());
+    int[] limits = new int[plan.prompts().size()];
+    int promptTokens = 0;
+    for (int p = 0; p < limits.length; p++) {
+      int length = plan.prompts().get(p).length;
+      limits[p] = completionLimit(length, plan.params().maxTokens());
+      promptTokens += length;
+    }
+    List<Sequence> sequences = new ArrayList<>();
+    int completionTokens = 0;
+    try {
+      SplittableRandom root = plan.params().seed() == null ? new SplittableRandom() : new SplittableRandom(plan.params().seed());
+      Decoder decoder = runtime.decoder();
+      int vocab = decoder.config().vocabSize();
+      for (int p = 0; p < limits.length; p++) {
+        int[] prompt = plan.prompts().get(p);
+        for (int j = 0; j < plan.n(); j++) {
+          int index = p * plan.n() + j;
+          String echo = plan.echoes().get(p);
+          if (echo != null && !echo.isEmpty()) {
+            listener.onDelta(ChoiceDelta.text(index, echo));
+          }
+          TokenSampler sampler = new TokenSampler(plan.params(), vocab, root.split(), prompt);
+          Sequence sequence = new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
+              limits[p], plan.tools(), listener);
+          sequences.add(sequence);
+          if (limits[p] == 0) {
+            sequence.finishEmpty();
+          }
+        }
+      }
+      run(decoder, sequences, request.cancellation());
+      for (Sequence sequence : sequences) {
+        completionTokens += sequence.generated();
+      }
+    } finally {
+      for (Sequence sequence : sequences) {
+        sequence.close();
+      }
+    }
+    listener.onUsage(Usage.of(promptTokens, completionTokens), false);
+  }
+
+  /** Steps every unfinished sequence together until all have finished. */
+  static void run(Decoder decoder, List<Sequence> sequences, Cancellation cancellation) {
+    List<Sequence> active = new ArrayList<>(sequences.size());
+    for (Sequence sequence : sequences) {
+      if (sequence.finished()) {
+        continue;
+      }
+      active.add(sequence);
+    }
+    List<Decoder.Step> batch = new ArrayList<>(active.size());
+    while (!active.isEmpty()) {
+      cancellation.throwIfCancelled();
+      batch.clear();
+      for (Sequence sequence : active) {
+        batch.add(new Decoder.Step(sequence.state(), sequence.nextInput()));
+      }
+      float[][] logits;
+      try {
+        logits = decoder.step(batch);
+      } catch (ModelhostException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new BackendException("The model failed during a decoding step: " + e.getMessage(), e);
+      }
+      for (int i = 0; i < active.size(); i++) {
+        active.get(i).onLogits(logits[i]);
+      }
+      active.removeIf(Sequence::finished);
+    }
+  }
+
+  private int completionLimit(int promptLength, @Nullable Integer maxTokens) {
+    int window = runtime.contextWindow();
+    if (maxTokens == null) {
+      if (promptLength >= window) {
+        throw new ContextLengthExceededException(window, promptLength, 1);
+      }
+      return window - promptLength;
+    }
+    if ((long) promptLength + maxTokens > window) {
+      throw new ContextLengthExceededException(window, promptLength, maxTokens);
+    }
+    return maxTokens;
+  }
+
+  private Plan plan(ChatCompletionRequest request) {
+    ChatTemplate template = runtime.chatTemplate();
+    if (template == null) {
+      throw new InvalidRequestException(
+          "This model has no chat template, so it cannot serve chat completions; send a prompt to"
+              + " /v1/completions instead.",
+          "messages",
+          "chat_template_missing");
+    }
+    if (request.messages() == null || request.messages().isEmpty()) {
+      throw new InvalidRequestException("'messages' must contain at least one message.", "messages", "invalid_value");
+    }
+    if (request.topLogprobs() != null && !Boolean.TRUE.equals(request.logprobs())) {
+      throw new InvalidRequestException("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
+    }
+    boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
+    String rendered = template.render(request.messages(), tools ? request.tools() : null, true);
+    int[] prompt = runtime.tokenizer().encodeRendered(rendered);
+    requireTokens(prompt, "messages");
+    int topLogprobs = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() == null ? 0 : request.topLogprobs()) : -1;
+    SamplingParams params = SamplingParams.resolve(
+        runtime.generationConfig(), runtime.decoder().config().vocabSize(),
+        request.temperature(), request.topP(), request.topK(), request.minP(),
+        request.presencePenalty(), request.frequencyPenalty(), request.repetitionPenalty(),
+        request.logitBias(), topLogprobs, request.seed(), request.completionTokenLimit(), stops(request.stop()));
+    List<@Nullable String> echoes = new ArrayList<>();
+    echoes.add(null);
+    return new Plan(List.of(prompt), echoes, choices(request.choiceCount()), params, tools);
+  }
+
+  private Plan plan(CompletionRequest request) {
+    Prompt prompt = request.prompt();
+    if (prompt == null) {
+      throw new InvalidRequestException("'prompt' is required.", "prompt", "missing_required_parameter");
+    }
+    if (request.suffix() != null) {
+      throw new InvalidRequestException("'suffix' is not supported by this model.", "suffix", "unsupported_parameter");
+    }
+    int n = choices(request.choiceCount());
+    if (request.bestOf() != null && request.bestOf() != n) {
+      throw new InvalidRequestException("'best_of' is not supported (it must equal 'n').", "best_of", "unsupported_parameter");
+    }
+    TextTokenizer tokenizer = runtime.tokenizer();
+    int vocab = runtime.decoder().config().vocabSize();
+    List<int[]> prompts = new ArrayList<>(prompt.size());
+    List<@Nullable String> echoes = new ArrayList<>(prompt.size());
+    boolean echo = Boolean.TRUE.equals(request.echo());
+    for (int i = 0; i < prompt.size(); i++) {
+      int[] tokens;
+      String text;
+      if (prompt.isTokens(i)) {
+        tokens = prompt.tokens(i);
+        for (int token : tokens) {
+          if (token >= vocab) {
+            throw new InvalidRequestException(
+                "Token id " + token + " in 'prompt' is outside the vocabulary (0.." + (vocab - 1) + ").", "prompt", "invalid_value");
+          }
+        }
+        text = echo ? tokenizer.decode(tokens) : null;
+      } else {
+        text = prompt.text(i);
+        tokens = tokenizer.encodePrompt(text);
+      }
+      requireTokens(tokens, "prompt");
+      prompts.add(tokens);
+      echoes.add(echo ? text : null);
+    }
+    Integer maxTokens = request.maxTokens() == null ? CompletionRequest.DEFAULT_MAX_TOKENS : request.maxTokens();
+    int topLogprobs = request.logprobs() == null ? -1 : request.logprobs();
+    SamplingParams params = SamplingParams.resolve(
+        runtime.generationConfig(), vocab,
+        request.temperature(), request.topP(), request.topK(), request.minP(),
+        request.presencePenalty(), request.frequencyPenalty(), request.repetitionPenalty(),
+        request.logitBias(), topLogprobs, request.seed(), maxTokens, stops(request.stop()));
+    return new Plan(prompts, echoes, n, params, false);
+  }
+
+  private static void requireTokens(int[] tokens, String param) {
+    if (tokens.length == 0) {
+      throw new InvalidRequestException("The prompt is empty after tokenization.", param, "invalid_value");
+    }
+  }
+
+  private static int choices(int n) {
+    if (n < 1 || n > 128) {
+      throw new InvalidRequestException("Invalid 'n': must be between 1 and 128.", "n", "invalid_value");
+    }
+    return n;
+  }
+
+  private static @Nullable List<String> stops(@Nullable StopSequences stop) {
+    return stop == null ? null : stop.values();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
