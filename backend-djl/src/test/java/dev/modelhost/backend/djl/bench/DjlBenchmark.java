@@ -167,19 +167,28 @@ public final class DjlBenchmark {
     }
   }
 
+  /**
+   * Float32 weights are mapped from the file, so they count as file-backed resident memory: each
+   * service maps the file anew and VmRSS counts each mapping, though the page cache holds one copy.
+   */
   private static void print(String what, long before) throws IOException, InterruptedException {
     long now = residentBytes();
-    System.out.printf(Locale.ROOT, "%s: %7.1f MB (+%.1f MB)%n", what, now / 1e6, (now - before) / 1e6);
+    System.out.printf(Locale.ROOT, "%s: %7.1f MB (+%.1f MB; anonymous %.1f MB, file-backed %.1f MB)%n",
+        what, now / 1e6, (now - before) / 1e6, status("RssAnon:") / 1e6, status("RssFile:") / 1e6);
   }
 
   private static long residentBytes() throws IOException, InterruptedException {
     System.gc();
     Thread.sleep(100);
+    return status("VmRSS:");
+  }
+
+  private static long status(String field) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith(field)) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }
     }
-    throw new IllegalStateException("No VmRSS in /proc/self/status");
+    throw new IllegalStateException("No " + field + " in /proc/self/status");
   }
 }
