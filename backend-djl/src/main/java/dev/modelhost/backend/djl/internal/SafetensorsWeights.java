@@ -180,8 +180,13 @@ public final class SafetensorsWeights {
     for (int i = 0; i < count; i++) {
       target.put(i, (source.get(i) & 0xFFFF) << 16);
     }
-    try (NDArray widened = manager.create(wide, new Shape(shape), DataType.FLOAT32)) {
-      // A copy owned by libtorch, so the transient direct buffer can be collected.
+    NDArray widened = manager.create(wide, new Shape(shape), DataType.FLOAT32);
+    if (manager.getDevice().isGpu()) {
+      // Already copied to the device; the direct buffer can be collected.
+      return widened;
+    }
+    try (widened) {
+      // A copy owned by libtorch, so that the transient direct buffer can be collected.
       return widened.duplicate();
     }
   }
