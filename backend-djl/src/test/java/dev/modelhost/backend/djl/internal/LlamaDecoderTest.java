@@ -1,16 +1,19 @@
 package dev.modelhost.backend.djl.internal;
 
+import static dev.modelhost.backend.djl.internal.ReferenceCases.argmax;
+import static dev.modelhost.backend.djl.internal.ReferenceCases.fixture;
+import static dev.modelhost.backend.djl.internal.ReferenceCases.ints;
+import static dev.modelhost.backend.djl.internal.ReferenceCases.readJson;
+import static dev.modelhost.backend.djl.internal.ReferenceCases.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.modelhost.api.Json;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderState;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelSource;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,9 +39,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class LlamaDecoderTest {
 
-  /** fp32 against a float64 reference on logits of magnitude ~10. */
-  private static final float LOGIT_TOLERANCE = 1e-3f;
-
   /** Two fp32 computations of the same logits that differ only in how the work was split. */
   private static final float SPLIT_TOLERANCE = 1e-4f;
 
@@ -48,21 +48,7 @@ class LlamaDecoderTest {
       "llama3-scaled-untied", "qwen2-bias", "mistral-window"})
   void matchesReferenceLogitsAndGreedyTokens(String variant) {
     try (LlamaDecoder decoder = load(fixture(variant))) {
-      for (JsonNode expected : expected(variant)) {
-        int[] prompt = ints(expected.get("prompt"));
-        int[] greedy = ints(expected.get("greedy"));
-        try (DecoderState state = decoder.newState()) {
-          float[] logits = step(decoder, state, prompt);
-          assertThat(logits).containsExactly(floats(expected.get("promptLogits")), within(LOGIT_TOLERANCE));
-          int[] produced = new int[greedy.length];
-          for (int i = 0; i < greedy.length; i++) {
-            produced[i] = argmax(logits);
-            logits = step(decoder, state, produced[i]);
-          }
-          assertThat(produced).as("greedy continuation of %s", Arrays.toString(prompt)).containsExactly(greedy);
-          assertThat(state.length()).isEqualTo(prompt.length + greedy.length);
-        }
-      }
+      ReferenceCases.assertDecoderMatches(decoder, fixture(variant).resolve("expected.json"));
     }
   }
 
@@ -124,7 +110,7 @@ class LlamaDecoderTest {
 
   @Test
   void concurrentStepsOnDistinctStatesMatchTheReference() throws Exception {
-    JsonNode cases = expected("qwen2-bias");
+    JsonNode cases = readJson(fixture("qwen2-bias").resolve("expected.json")).get("cases");
     try (LlamaDecoder decoder = load(fixture("qwen2-bias"))) {
       List<Callable<int[]>> tasks = new ArrayList<>();
       for (JsonNode expected : cases) {
@@ -262,56 +248,6 @@ class LlamaDecoderTest {
 
   static LlamaDecoder load(Path dir) {
     return DjlDecoderLoader.load(readJson(dir.resolve("config.json")), dir::resolve, ModelSource.of(dir.toString()));
-  }
-
-  static Path fixture(String variant) {
-    try {
-      return Path.of(LlamaDecoderTest.class.getResource("/dev/modelhost/backend/djl/" + variant).toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static float[] step(Decoder decoder, DecoderState state, int... tokens) {
-    return decoder.step(List.of(new Decoder.Step(state, tokens)))[0];
-  }
-
-  private static JsonNode expected(String variant) {
-    return readJson(fixture(variant).resolve("expected.json")).get("cases");
-  }
-
-  private static JsonNode readJson(Path file) {
-    try {
-      return Json.mapper().readTree(Files.readString(file));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static int[] ints(JsonNode array) {
-    int[] values = new int[array.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = array.get(i).asInt();
-    }
-    return values;
-  }
-
-  private static float[] floats(JsonNode array) {
-    float[] values = new float[array.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) array.get(i).asDouble();
-    }
-    return values;
-  }
-
-  static int argmax(float[] values) {
-    int best = 0;
-    for (int i = 1; i < values.length; i++) {
-      if (values[i] > values[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 
   private static Offset<Float> within(float tolerance) {
