@@ -54,7 +54,8 @@ public final class ReferenceCases {
     }
   }
 
-  static float[] step(Decoder decoder, DecoderState state, int... tokens) {
+  /** One step of one sequence; its logits. */
+  public static float[] step(Decoder decoder, DecoderState state, int... tokens) {
     return decoder.step(List.of(new Decoder.Step(state, tokens)))[0];
   }
 
@@ -82,7 +83,7 @@ public final class ReferenceCases {
     return values;
   }
 
-  static int argmax(float[] values) {
+  public static int argmax(float[] values) {
     int best = 0;
     for (int i = 1; i < values.length; i++) {
       if (values[i] > values[best]) {
