@@ -213,6 +213,26 @@ class LlamaDecoderTest {
   }
 
   @Test
+  void linearRopeScalingDividesTheFrequencies() {
+    ObjectNode config = (ObjectNode) readJson(fixture("llama-tied").resolve("config.json"));
+    float[] plain = LlamaConfig.parse(config).invFreq();
+    config.putObject("rope_scaling").put("type", "linear").put("factor", 4.0);
+    float[] scaled = LlamaConfig.parse(config).invFreq();
+    for (int i = 0; i < plain.length; i++) {
+      assertThat(scaled[i]).isCloseTo(plain[i] / 4, Offset.offset(1e-9f));
+    }
+  }
+
+  @Test
+  void rejectsAFileThatIsNotSafetensors(@TempDir Path dir) throws IOException {
+    Files.copy(fixture("llama-tied").resolve("config.json"), dir.resolve("config.json"));
+    Files.writeString(dir.resolve("model.safetensors"), "this is not a checkpoint");
+    assertThatThrownBy(() -> load(dir))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("model.safetensors is not a safetensors file");
+  }
+
+  @Test
   void refusesToRunPastTheContextWindow() {
     try (LlamaDecoder decoder = load(fixture("llama-tied"));
         DecoderState state = decoder.newState()) {
