@@ -195,4 +195,23 @@ class RemoteServiceTest {
       assertThat(r.estimated()).isFalse();
     });
   }
+
+  @Test
+  void recordsAnImageAnswersInputAndOutputTokens() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(200, "application/json",
+        "{\"created\":1,\"data\":[{\"b64_json\":\"aGk=\"}],"
+            + "\"usage\":{\"input_tokens\":9,\"output_tokens\":272,\"total_tokens\":281}}"));
+    ModelHost host = deploy(upstream.baseUrl(), Map.of(), 1);
+
+    JsonNode answer = host.passThrough(PassThroughCapable.Endpoint.IMAGES_GENERATIONS,
+        Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"prompt\":\"a cat\"}"), new Caller("key-7"));
+
+    assertThat(answer.get("data").get(0).get("b64_json").asString()).isEqualTo("aGk=");
+    assertThat(usage).singleElement().satisfies(r -> {
+      assertThat(r.endpoint()).isEqualTo("images.generations");
+      assertThat(r.promptTokens()).isEqualTo(9);
+      assertThat(r.completionTokens()).isEqualTo(272);
+      assertThat(r.estimated()).isFalse();
+    });
+  }
 }
