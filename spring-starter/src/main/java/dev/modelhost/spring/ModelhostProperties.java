@@ -1,0 +1,227 @@
+package dev.modelhost.spring;
+
+import dev.modelhost.BillingMethod;
+import dev.modelhost.ServiceSpec;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.spi.ModelSource;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/** Settings under {@code modelhost.*}: services to deploy at start, API keys and request limits. */
+@ConfigurationProperties("modelhost")
+public class ModelhostProperties {
+
+  /** Model services deployed when the application starts. */
+  private List<Service> services = new ArrayList<>();
+
+  /** API keys. */
+  private final Security security = new Security();
+
+  /** Request limits. */
+  private final Limits limits = new Limits();
+
+  /**
+   * Base URL that clients use to reach this server, for the call examples of the management API
+   * (e.g. {@code https://models.example.com}); when unset, taken from each request.
+   */
+  private @Nullable String publicBaseUrl;
+
+  public List<Service> getServices() {
+    return services;
+  }
+
+  public void setServices(List<Service> services) {
+    this.services = services;
+  }
+
+  public Security getSecurity() {
+    return security;
+  }
+
+  public Limits getLimits() {
+    return limits;
+  }
+
+  public @Nullable String getPublicBaseUrl() {
+    return publicBaseUrl;
+  }
+
+  public void setPublicBaseUrl(@Nullable String publicBaseUrl) {
+    this.publicBaseUrl = publicBaseUrl;
+  }
+
+  /** One model service. */
+  public static class Service {
+
+    /** Owner namespace; with the name it forms the access path name {@code owner/name}. */
+    private @Nullable String owner;
+
+    /** Service name. */
+    private @Nullable String name;
+
+    /** Backend that serves the model ({@code onnx}, {@code djl}, {@code remote}). */
+    private String backend = "onnx";
+
+    /** Model directory for local backends; comma-separated base URLs for the remote backend. */
+    private @Nullable String location;
+
+    /** Model architecture shown in the service's description, when the backend cannot tell. */
+    private @Nullable String modelType;
+
+    /** Backend-specific options, e.g. {@code threads} or {@code api-key}. */
+    private Map<String, String> options = new LinkedHashMap<>();
+
+    /** Number of replicas. */
+    private int replicas = 1;
+
+    /** How use of the service is charged. */
+    private final Billing billing = new Billing();
+
+    /** Requests that may wait for a free replica; beyond it callers get 503. */
+    private int queueCapacity = ServiceSpec.DEFAULT_QUEUE_CAPACITY;
+
+    /** How long a request may wait for a replica before it is refused with 503. */
+    private Duration requestTimeout = ServiceSpec.DEFAULT_REQUEST_TIMEOUT;
+
+    /** The largest {@code n} (choices per request) a request may ask for. */
+    private int maxChoices = ServiceSpec.DEFAULT_MAX_CHOICES;
+
+    /** The service specification these settings describe; a clear error for missing fields. */
+    public ServiceSpec toSpec() {
+      if (location == null || location.isBlank()) {
+        throw new InvalidRequestException(
+            "modelhost.services: service '" + owner + "/" + name + "' needs a location.", "location");
+      }
+      return ServiceSpec.builder(owner == null ? "" : owner, name == null ? "" : name)
+          .backend(backend)
+          .source(new ModelSource(location, options))
+          .modelType(modelType)
+          .replicas(replicas)
+          .billing(billing.toBillingMethod())
+          .queueCapacity(queueCapacity)
+          .requestTimeout(requestTimeout)
+          .maxChoices(maxChoices)
+          .build();
+    }
+
+    public @Nullable String getOwner() { return owner; }
+    public void setOwner(@Nullable String owner) { this.owner = owner; }
+    public @Nullable String getName() { return name; }
+    public void setName(@Nullable String name) { this.name = name; }
+    public String getBackend() { return backend; }
+    public void setBackend(String backend) { this.backend = backend; }
+    public @Nullable String getLocation() { return location; }
+    public void setLocation(@Nullable String location) { this.location = location; }
+    public @Nullable String getModelType() { return modelType; }
+    public void setModelType(@Nullable String modelType) { this.modelType = modelType; }
+    public Map<String, String> getOptions() { return options; }
+    public void setOptions(Map<String, String> options) { this.options = options; }
+    public int getReplicas() { return replicas; }
+    public void setReplicas(int replicas) { this.replicas = replicas; }
+    public Billing getBilling() { return billing; }
+    public int getQueueCapacity() { return queueCapacity; }
+    public void setQueueCapacity(int queueCapacity) { this.queueCapacity = queueCapacity; }
+    public Duration getRequestTimeout() { return requestTimeout; }
+    public void setRequestTimeout(Duration requestTimeout) { this.requestTimeout = requestTimeout; }
+    public int getMaxChoices() { return maxChoices; }
+    public void setMaxChoices(int maxChoices) { this.maxChoices = maxChoices; }
+  }
+
+  /** Billing method of a service. */
+  public static class Billing {
+
+    /** {@code free} or {@code per_token}. */
+    private String type = BillingMethod.FREE;
+
+    /** Price per million prompt tokens. */
+    private BigDecimal promptPricePerMillion = BigDecimal.ZERO;
+
+    /** Price per million completion tokens. */
+    private BigDecimal completionPricePerMillion = BigDecimal.ZERO;
+
+    /** Currency of the prices. */
+    private String currency = "USD";
+
+    public BillingMethod toBillingMethod() {
+      try {
+        return new BillingMethod(type, promptPricePerMillion, completionPricePerMillion, currency);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidRequestException(e.getMessage(), "billing");
+      }
+    }
+
+    public String getType() { return type; }
+    public void setType(String type) { this.type = type; }
+    public BigDecimal getPromptPricePerMillion() { return promptPricePerMillion; }
+    public void setPromptPricePerMillion(BigDecimal price) { this.promptPricePerMillion = price; }
+    public BigDecimal getCompletionPricePerMillion() { return completionPricePerMillion; }
+    public void setCompletionPricePerMillion(BigDecimal price) { this.completionPricePerMillion = price; }
+    public String getCurrency() { return currency; }
+    public void setCurrency(String currency) { this.currency = currency; }
+  }
+
+  /** API keys: stored as hex HMAC-SHA256 digests of the key under {@link #secret}. */
+  public static class Security {
+
+    /**
+     * Server secret for the key digests. Required when digests are configured; when unset a random
+     * secret is made at start, so keys created at runtime last until restart.
+     */
+    private @Nullable String secret;
+
+    /** Hex HMAC-SHA256 digest of the admin key. */
+    private @Nullable String adminKeyDigest;
+
+    /** Owner keys, as digests. */
+    private List<Key> keys = new ArrayList<>();
+
+    public @Nullable String getSecret() { return secret; }
+    public void setSecret(@Nullable String secret) { this.secret = secret; }
+    public @Nullable String getAdminKeyDigest() { return adminKeyDigest; }
+    public void setAdminKeyDigest(@Nullable String adminKeyDigest) { this.adminKeyDigest = adminKeyDigest; }
+    public List<Key> getKeys() { return keys; }
+    public void setKeys(List<Key> keys) { this.keys = keys; }
+  }
+
+  /** An owner key from configuration. */
+  public static class Key {
+
+    /** Key id shown in listings and usage; defaults to {@code cfg-} and the digest's first 8 characters. */
+    private @Nullable String id;
+
+    /** Owner namespace whose services the key may call. */
+    private @Nullable String owner;
+
+    /** Hex HMAC-SHA256 digest of the key under the server secret. */
+    private @Nullable String digest;
+
+    public @Nullable String getId() { return id; }
+    public void setId(@Nullable String id) { this.id = id; }
+    public @Nullable String getOwner() { return owner; }
+    public void setOwner(@Nullable String owner) { this.owner = owner; }
+    public @Nullable String getDigest() { return digest; }
+    public void setDigest(@Nullable String digest) { this.digest = digest; }
+  }
+
+  /** Request limits. */
+  public static class Limits {
+
+    /** Largest request body accepted; larger bodies get 413. */
+    private DataSize maxBodySize = DataSize.ofMegabytes(1);
+
+    /** Requests one API key may have in flight at once; more get 429. 0 means no limit. */
+    private int maxConcurrentRequestsPerKey = 0;
+
+    public DataSize getMaxBodySize() { return maxBodySize; }
+    public void setMaxBodySize(DataSize maxBodySize) { this.maxBodySize = maxBodySize; }
+    public int getMaxConcurrentRequestsPerKey() { return maxConcurrentRequestsPerKey; }
+    public void setMaxConcurrentRequestsPerKey(int max) { this.maxConcurrentRequestsPerKey = max; }
+  }
+}

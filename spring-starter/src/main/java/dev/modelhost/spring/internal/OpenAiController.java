@@ -1,0 +1,126 @@
+package dev.modelhost.spring.internal;
+
+import dev.modelhost.Caller;
+import dev.modelhost.ModelHost;
+import dev.modelhost.api.ChatCompletionRequest;
+import dev.modelhost.api.CompletionRequest;
+import dev.modelhost.api.Json;
+import dev.modelhost.api.ModelList;
+import dev.modelhost.exception.NotFoundException;
+import dev.modelhost.spring.ApiKey;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * OpenAI's inference routes. Bodies are read and written with {@link Json#mapper()}; a key sees
+ * only its owner's services, and another owner's service answers exactly like one that does not
+ * exist.
+ */
+@RestController
+public class OpenAiController {
+
+  private final ModelHost host;
+  private final RequestBodies bodies;
+  private final ActiveRequests active;
+
+  public OpenAiController(ModelHost host, RequestBodies bodies, ActiveRequests active) {
+    this.host = host;
+    this.bodies = bodies;
+    this.active = active;
+  }
+
+  @PostMapping("/v1/chat/completions")
+  public void chat(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    ApiKey key = ApiKeyFilter.key(request);
+    ChatCompletionRequest body = bodies.read(request, ChatCompletionRequest.class);
+    checkAccess(key, body.model());
+    Caller caller = new Caller(key.id());
+    ActiveRequests.Handle counted = active.enter(String.valueOf(body.model()));
+    try {
+      if (body.isStream()) {
+        SseWriter.write(host.streamChat(body, caller), response);
+      } else {
+        writeJson(response, Json.mapper().writeValueAsBytes(host.chat(body, caller)));
+      }
+    } finally {
+      counted.close();
+    }
+  }
+
+  @PostMapping("/v1/completions")
+  public void complete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    ApiKey key = ApiKeyFilter.key(request);
+    CompletionRequest body = bodies.read(request, CompletionRequest.class);
+    checkAccess(key, body.model());
+    Caller caller = new Caller(key.id());
+    ActiveRequests.Handle counted = active.enter(String.valueOf(body.model()));
+    try {
+      if (body.isStream()) {
+        SseWriter.write(host.streamComplete(body, caller), response);
+      } else {
+        writeJson(response, Json.mapper().writeValueAsBytes(host.complete(body, caller)));
+      }
+    } finally {
+      counted.close();
+    }
+  }
+
+  @GetMapping("/v1/models")
+  public void models(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    ApiKey key = ApiKeyFilter.key(request);
+    List<ModelList.Model> visible =
+        host.models().data().stream().filter(model -> key.mayUse(model.id())).toList();
+    writeJson(response, Json.mapper().writeValueAsBytes(ModelList.of(visible)));
+  }
+
+  /** The id {@code owner/name} as two segments, as curl and most clients send it. */
+  @GetMapping("/v1/models/{owner}/{name}")
+  public void model(@PathVariable String owner, @PathVariable String name, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    model(owner + "/" + name, request, response);
+  }
+
+  /** The id as one segment with an encoded slash ({@code owner%2Fname}), as the OpenAI SDKs send it. */
+  @GetMapping("/v1/models/{id}")
+  public void model(@PathVariable String id, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    ApiKey key = ApiKeyFilter.key(request);
+    checkAccess(key, id);
+    ModelList.Model model = host.models().data().stream()
+        .filter(candidate -> candidate.id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> NotFoundException.model(id));
+    writeJson(response, Json.mapper().writeValueAsBytes(model));
+  }
+
+  @ExceptionHandler(Throwable.class)
+  public void handle(Throwable error, HttpServletResponse response) throws IOException {
+    HttpErrors.write(response, error);
+  }
+
+  private static void checkAccess(ApiKey key, @Nullable String model) {
+    // A missing model is left to the host's validation, which names the parameter.
+    if (model != null && !key.mayUse(model)) {
+      throw NotFoundException.model(model);
+    }
+  }
+
+  static void writeJson(HttpServletResponse response, byte[] json) throws IOException {
+    writeJson(response, 200, json);
+  }
+
+  static void writeJson(HttpServletResponse response, int status, byte[] json) throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setContentLength(json.length);
+    response.getOutputStream().write(json);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.modelhost.spring;
+
+import dev.modelhost.api.Usage;
+import dev.modelhost.exception.BackendException;
+import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.ChoiceDelta;
+import dev.modelhost.spi.GenerationListener;
+import dev.modelhost.spi.InferenceRequest;
+import dev.modelhost.spi.ModelDescriptor;
+import dev.modelhost.spi.ModelRuntime;
+import dev.modelhost.spi.ModelSource;
+import dev.modelhost.spi.Replica;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A backend whose answers are scripted by the prompt, so HTTP behaviour can be tested without
+ * model weights: {@code endless} streams words until cancelled, {@code fail-midway} fails after the
+ * first word, {@code hold} keeps the replica busy until
+ * released; any other prompt is answered
+ * with {@link #ANSWER}, one word per delta.
+ */
+final class ScriptedBackend implements BackendProvider {
+
+  static final String NAME = "scripted";
+  static final List<String> ANSWER = List.of("This", " is", " a", " test!");
+
+  private static volatile Hold currentHold = new Hold();
+
+  /** The next {@code hold} request signals {@code started} and answers {@code held} once released. */
+  static Hold hold() {
+    currentHold = new Hold();
+    return currentHold;
+  }
+
+  record Hold(CountDownLatch started, CountDownLatch released) {
+    Hold() {
+      this(new CountDownLatch(1), new CountDownLatch(1));
+    }
+
+    void release() {
+      released.countDown();
+    }
+  }
+
+  /** Requests that ended by cancellation, for tests of disconnects. */
+  static final AtomicInteger CANCELLED = new AtomicInteger();
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public ModelRuntime load(ModelSource source) {
+    return new ModelRuntime() {
+      @Override
+      public ModelDescriptor descriptor() {
+        return new ModelDescriptor("scripted", 4096);
+      }
+
+      @Override
+      public Replica createReplica(int index) {
+        return new ScriptedReplica();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  private static final class ScriptedReplica implements Replica {
+
+    @Override
+    public void execute(InferenceRequest request, GenerationListener listener) {
+      String prompt;
+      int choices;
+      if (request instanceof InferenceRequest.Chat chat) {
+        var messages = chat.request().messages();
+        prompt = messages == null || messages.isEmpty() ? "" : messages.get(messages.size() - 1).text();
+        choices = chat.request().choiceCount();
+      } else {
+        InferenceRequest.Text text = (InferenceRequest.Text) request;
+        prompt = text.request().prompt() == null ? "" : text.request().prompt().text(0);
+        choices = text.request().choiceCount();
+      }
+      int promptTokens = prompt.isBlank() ? 1 : prompt.trim().split("\\s+").length;
+      try {
+        switch (prompt) {
+          case "endless" -> {
+            for (int i = 0; ; i++) {
+              request.cancellation().throwIfCancelled();
+              listener.onDelta(ChoiceDelta.text(0, " word" + i));
+              TimeUnit.MILLISECONDS.sleep(10);
+            }
+          }
+          case "hold" -> {
+            Hold hold = currentHold;
+            hold.started.countDown();
+            while (!hold.released.await(10, TimeUnit.MILLISECONDS)) {
+              request.cancellation().throwIfCancelled();
+            }
+            listener.onDelta(ChoiceDelta.text(0, "held"));
+            listener.onDelta(ChoiceDelta.finish(0, "stop"));
+            listener.onUsage(Usage.of(promptTokens, 1), false);
+          }
+          case "fail-midway" -> {
+            listener.onDelta(ChoiceDelta.text(0, "Partial"));
+            throw new BackendException("The scripted model broke down.", null);
+          }
+          default -> {
+            for (int c = 0; c < choices; c++) {
+              for (String word : ANSWER) {
+                request.cancellation().throwIfCancelled();
+                listener.onDelta(ChoiceDelta.text(c, word));
+              }
+              listener.onDelta(ChoiceDelta.finish(c, "stop"));
+            }
+            listener.onUsage(Usage.of(promptTokens, ANSWER.size() * choices), false);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BackendException("interrupted", e);
+      } catch (dev.modelhost.exception.RequestCancelledException e) {
+        CANCELLED.incrementAndGet();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {}
+  }
+}
