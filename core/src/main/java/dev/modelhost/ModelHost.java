@@ -6,7 +6,10 @@ import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.Completion;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.ModelList;
+import dev.modelhost.spi.Cancellation;
+import dev.modelhost.spi.PassThroughCapable;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The in-process entry point: deploys model services and answers OpenAI-shaped requests to them.
@@ -76,6 +79,30 @@ public interface ModelHost extends AutoCloseable {
 
   default ResponseStream<Completion> streamComplete(CompletionRequest request) {
     return streamComplete(request, Caller.LOCAL);
+  }
+
+  /**
+   * Relays an OpenAI request that Modelhost does not model itself ({@code /v1/embeddings},
+   * {@code /v1/images/generations}) to the service named by the body's {@code model}, whose backend
+   * must be {@link PassThroughCapable} and support {@code endpoint}. The request waits for a replica
+   * like any other (capacity, queue, deadline) and writes one usage record. Blocks until the answer
+   * is complete; {@code cancellation} (one per request) cancels it from any thread, e.g. when an
+   * HTTP client goes away, and so does interrupting the calling thread.
+   *
+   * @param body the request's JSON object, passed on as it is apart from {@code model}
+   * @return the answer's JSON object, its {@code model} naming the service
+   * @throws dev.modelhost.exception.InvalidRequestException when the body is not an object or
+   *     {@code model} is missing or not a string (400)
+   * @throws dev.modelhost.exception.NotFoundException when there is no such service
+   *     ({@code model_not_found}), or its backend does not serve {@code endpoint} (404, as OpenAI
+   *     answers a model that cannot serve an endpoint)
+   * @throws dev.modelhost.exception.RequestCancelledException when cancelled
+   */
+  JsonNode passThrough(PassThroughCapable.Endpoint endpoint, JsonNode body, Caller caller, Cancellation cancellation);
+
+  /** {@link #passThrough(PassThroughCapable.Endpoint, JsonNode, Caller, Cancellation)}, cancelled by an interrupt only. */
+  default JsonNode passThrough(PassThroughCapable.Endpoint endpoint, JsonNode body, Caller caller) {
+    return passThrough(endpoint, body, caller, new Cancellation());
   }
 
   @Override

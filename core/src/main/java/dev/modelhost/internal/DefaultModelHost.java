@@ -14,6 +14,8 @@ import dev.modelhost.api.ModelList;
 import dev.modelhost.exception.ConflictException;
 import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.Cancellation;
+import dev.modelhost.spi.PassThroughCapable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The in-process {@link ModelHost}: a registry of services, each with its replica pool. Requests
@@ -138,6 +141,13 @@ public final class DefaultModelHost implements ModelHost {
   public ResponseStream<Completion> streamComplete(CompletionRequest request, Caller caller) {
     checkOpen();
     return handler.stream(Protocol.TEXT, request, caller);
+  }
+
+  @Override
+  public JsonNode passThrough(PassThroughCapable.Endpoint endpoint, JsonNode body, Caller caller,
+      Cancellation cancellation) {
+    checkOpen();
+    return handler.passThrough(endpoint, body, caller, cancellation);
   }
 
   /**

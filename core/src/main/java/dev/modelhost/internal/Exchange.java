@@ -9,6 +9,7 @@ import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import dev.modelhost.spi.InferenceRequest;
+import dev.modelhost.spi.Replica;
 import dev.modelhost.spi.UsageRecord;
 import dev.modelhost.spi.UsageSink;
 import java.time.Clock;
@@ -85,13 +86,13 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
   }
 
   @Override
-  public InferenceRequest request() {
-    return inference;
+  public Cancellation cancellation() {
+    return cancellation;
   }
 
   @Override
-  public GenerationListener listener() {
-    return this;
+  public void run(Replica replica) {
+    replica.execute(inference, this);
   }
 
   @Override
@@ -202,6 +203,11 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
         Duration.ofNanos((start < 0 ? now : start) - arrivalNanos),
         first < 0 ? null : Duration.ofNanos(first - arrivalNanos),
         Duration.ofNanos(now - arrivalNanos));
+    deliver(usageSink, record);
+  }
+
+  /** Hands a record to the sink; a failing sink is logged, never the request's failure. */
+  static void deliver(UsageSink usageSink, UsageRecord record) {
     try {
       usageSink.record(record);
     } catch (RuntimeException e) {

@@ -6,8 +6,6 @@ import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.exception.OverloadedException;
 import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.spi.Cancellation;
-import dev.modelhost.spi.GenerationListener;
-import dev.modelhost.spi.InferenceRequest;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
 import dev.modelhost.spi.ReplicaFailureException;
@@ -52,14 +50,18 @@ final class ReplicaPool {
   private static final Duration RETRY_BUSY = Duration.ofSeconds(1);
   private static final Duration RETRY_NO_REPLICAS = Duration.ofSeconds(10);
 
-  /** A request as the pool sees it. The callbacks are invoked exactly once in total. */
+  /**
+   * A request as the pool sees it: a generation, or a pass-through call that holds a replica's
+   * place while the runtime answers it. The callbacks are invoked exactly once in total.
+   */
   interface Task {
-    InferenceRequest request();
-
-    GenerationListener listener();
+    Cancellation cancellation();
 
     /** The request left the queue and runs on a replica now. */
     void started();
+
+    /** Runs the request on {@code replica}, returning when it has ended. */
+    void run(Replica replica);
 
     void succeeded();
 
@@ -192,8 +194,13 @@ final class ReplicaPool {
     after.forEach(Runnable::run);
     if (waiting != null) {
       Waiting w = waiting;
-      task.request().cancellation().onCancel(() -> withdraw(w));
+      task.cancellation().onCancel(() -> withdraw(w));
     }
+  }
+
+  /** The runtime the replicas come from (for the capabilities it may have besides replicas). */
+  ModelRuntime runtime() {
+    return runtime;
   }
 
   /** Changes the replica count; returns at once. */
@@ -260,7 +267,7 @@ final class ReplicaPool {
   void cancelAll() {
     List<Cancellation> cancellations = new ArrayList<>();
     synchronized (this) {
-      queue.forEach(w -> cancellations.add(w.task.request().cancellation()));
+      queue.forEach(w -> cancellations.add(w.task.cancellation()));
       slots.forEach(s -> cancellations.addAll(s.running));
     }
     cancellations.forEach(Cancellation::cancel);
@@ -311,7 +318,7 @@ final class ReplicaPool {
 
   private void start(Slot slot, Task task, List<Runnable> after) {
     slot.inFlight++;
-    slot.running.add(task.request().cancellation());
+    slot.running.add(task.cancellation());
     after.add(() -> {
       try {
         workers.execute(() -> run(slot, task));
@@ -322,7 +329,7 @@ final class ReplicaPool {
   }
 
   private void run(Slot slot, Task task) {
-    Cancellation cancellation = task.request().cancellation();
+    Cancellation cancellation = task.cancellation();
     if (cancellation.isCancelled()) {
       finish(slot, task, new RequestCancelledException("The request was cancelled."));
       return;
@@ -331,7 +338,7 @@ final class ReplicaPool {
     try {
       task.started();
       // Replica is set before a slot becomes READY and never changes afterwards.
-      Objects.requireNonNull(slot.replica).execute(task.request(), task.listener());
+      task.run(Objects.requireNonNull(slot.replica));
     } catch (Throwable t) {
       error = t;
     }
@@ -339,7 +346,7 @@ final class ReplicaPool {
   }
 
   private void finish(Slot slot, Task task, @Nullable Throwable error) {
-    Cancellation cancellation = task.request().cancellation();
+    Cancellation cancellation = task.cancellation();
     ModelhostException failure = null;
     String replicaProblem = null;
     if (error instanceof ReplicaFailureException e) {

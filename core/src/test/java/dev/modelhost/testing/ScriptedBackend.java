@@ -10,13 +10,17 @@ import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
+import dev.modelhost.api.Json;
+import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import dev.modelhost.spi.InferenceRequest;
 import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
+import dev.modelhost.spi.PassThroughCapable;
 import dev.modelhost.spi.Replica;
 import dev.modelhost.spi.ReplicaFailureException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -31,14 +36,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A deterministic backend for tests: every choice answers with the words of the source option
  * {@code reply}, one word a step, waiting {@code step-delay-ms} before each step and checking for
  * cancellation at every step. Options: {@code reply}, {@code step-delay-ms} (default 0),
  * {@code capacity} (requests a replica runs at once, default 1), {@code report-usage} (default
- * true; false leaves counting to the host). Prompt tokens are the prompt's words. A forced {@code tool_choice} makes it call that function with {@code {"city":"Paris"}} in
+ * true; false leaves counting to the host), {@code pass-through} (comma-separated endpoint paths it
+ * relays, e.g. {@code embeddings,images/generations}; default none). Prompt tokens are the prompt's
+ * words. A forced {@code tool_choice} makes it call that function with {@code {"city":"Paris"}} in
  * three fragments.
+ *
+ * <p>Relayed calls answer an embedding per input (its words' lengths) or one image URL per call,
+ * with {@code usage.prompt_tokens} the input's words when it reports usage; an input of
+ * {@code "fail"} is refused with 400 as an upstream would refuse it. They count as executions and
+ * wait at a held gate as generations do.
  *
  * <p>Tests steer it from outside: make executions fail, hold them at their first step, hold or fail
  * loading and replica creation, and inspect what was created and closed.
@@ -145,6 +160,19 @@ public final class ScriptedBackend implements BackendProvider {
     return runtime;
   }
 
+  /** Waits while executions are held, in steps, so that a cancellation ends the wait. */
+  private void holdAtGate(Cancellation cancellation) {
+    CountDownLatch gate = executionGate;
+    try {
+      while (gate != null && !gate.await(5, TimeUnit.MILLISECONDS)) {
+        cancellation.throwIfCancelled();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static void await(@Nullable CountDownLatch gate) {
     if (gate == null) {
       return;
@@ -160,12 +188,13 @@ public final class ScriptedBackend implements BackendProvider {
   }
 
   /** A loaded script. */
-  public final class ScriptedRuntime implements ModelRuntime {
+  public final class ScriptedRuntime implements ModelRuntime, PassThroughCapable {
 
     private final List<String> words;
     private final long stepDelayMillis;
     private final int capacity;
     private final boolean reportUsage;
+    private final Set<String> passThrough;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger replicasCreated = new AtomicInteger();
     private final AtomicInteger replicasClosed = new AtomicInteger();
@@ -178,6 +207,49 @@ public final class ScriptedBackend implements BackendProvider {
       this.stepDelayMillis = source.intOption("step-delay-ms", 0);
       this.capacity = source.intOption("capacity", 1);
       this.reportUsage = Boolean.parseBoolean(source.option("report-usage", "true"));
+      this.passThrough = Set.of(source.option("pass-through", "").split(","));
+    }
+
+    @Override
+    public boolean supports(Endpoint endpoint) {
+      return passThrough.contains(endpoint.path());
+    }
+
+    @Override
+    public JsonNode passThrough(Endpoint endpoint, JsonNode body, Cancellation cancellation) {
+      executions.incrementAndGet();
+      executionsStarted.release();
+      holdAtGate(cancellation);
+      cancellation.throwIfCancelled();
+      JsonNode input = body.get(endpoint == Endpoint.EMBEDDINGS ? "input" : "prompt");
+      List<String> texts = new ArrayList<>();
+      if (input != null && input.isArray()) {
+        input.forEach(element -> texts.add(element.asString()));
+      } else if (input != null) {
+        texts.add(input.asString());
+      }
+      if (texts.contains("fail")) {
+        throw new InvalidRequestException("Scripted refusal of the input `fail`.", "input", "invalid_value");
+      }
+      ObjectNode answer = Json.mapper().createObjectNode();
+      if (endpoint == Endpoint.EMBEDDINGS) {
+        answer.put("object", "list");
+        ArrayNode data = answer.putArray("data");
+        for (int i = 0; i < texts.size(); i++) {
+          ObjectNode embedding = data.addObject().put("object", "embedding").put("index", i);
+          ArrayNode vector = embedding.putArray("embedding");
+          Arrays.stream(texts.get(i).trim().split("\\s+")).forEach(word -> vector.add((double) word.length()));
+        }
+        answer.set("model", body.get("model"));
+      } else {
+        answer.put("created", 1_700_000_000L);
+        answer.putArray("data").addObject().put("url", "https://images.invalid/" + texts.size() + ".png");
+      }
+      if (reportUsage) {
+        int words = texts.stream().mapToInt(Plan::words).sum();
+        answer.putObject("usage").put("prompt_tokens", words).put("total_tokens", words);
+      }
+      return answer;
     }
 
     @Override
@@ -265,10 +337,7 @@ public final class ScriptedBackend implements BackendProvider {
       }
 
       private void run(InferenceRequest request, GenerationListener listener) {
-        CountDownLatch gate = executionGate;
-        while (gate != null && !waitOneStep(gate)) {
-          request.cancellation().throwIfCancelled();
-        }
+        holdAtGate(request.cancellation());
         boolean fail = failingExecutions.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
         Plan plan = request instanceof InferenceRequest.Chat chat
             ? Plan.of(chat.request())
@@ -341,15 +410,6 @@ public final class ScriptedBackend implements BackendProvider {
         request.cancellation().throwIfCancelled();
       }
 
-      private boolean waitOneStep(CountDownLatch gate) {
-        try {
-          return gate.await(5, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
-
       @Override
       public void close() {
         if (replicaClosed.compareAndSet(false, true)) {
@@ -397,7 +457,7 @@ public final class ScriptedBackend implements BackendProvider {
       return stop == null ? List.of() : stop.values().stream().map(String::trim).toList();
     }
 
-    private static int words(String text) {
+    static int words(String text) {
       String trimmed = text.trim();
       return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
     }

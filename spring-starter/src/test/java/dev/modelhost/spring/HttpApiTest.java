@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
 
 /** The wire behaviour that SDKs hide: statuses, error bodies, SSE framing, path tricks, disconnects. */
 class HttpApiTest extends ServerTestBase {
@@ -187,5 +188,35 @@ class HttpApiTest extends ServerTestBase {
     HttpResponse<String> response = send("GET", "/actuator/health", null, null);
 
     assertThat(response.body()).contains("\"modelhost\"").contains("acme/chat");
+  }
+
+  @Test
+  void relaysEmbeddingsToAServiceWhoseBackendServesThem() throws Exception {
+    HttpResponse<String> response = send("POST", "/v1/embeddings", TestServer.ACME_KEY,
+        "{\"model\":\"acme/chat\",\"input\":\"four words of input\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode answer = Json.mapper().readTree(response.body());
+    assertThat(answer.get("model").asString()).isEqualTo("acme/chat");
+    assertThat(answer.get("data").get(0).get("embedding").get(0).asDouble()).isEqualTo(19.0);
+    assertThat(answer.get("usage").get("prompt_tokens").asInt()).isEqualTo(4);
+  }
+
+  @Test
+  void refusesPassThroughRequestsLikeOtherRequests() throws Exception {
+    HttpResponse<String> unsupported = send("POST", "/v1/images/generations", TestServer.ACME_KEY,
+        "{\"model\":\"acme/chat\",\"prompt\":\"a cat\"}");
+    HttpResponse<String> othersService = send("POST", "/v1/embeddings", TestServer.ACME_KEY,
+        "{\"model\":\"other/secret\",\"input\":\"hi\"}");
+    HttpResponse<String> noModel = send("POST", "/v1/embeddings", TestServer.ACME_KEY, "{\"input\":\"hi\"}");
+    HttpResponse<String> noKey = send("POST", "/v1/embeddings", null, "{\"model\":\"acme/chat\",\"input\":\"hi\"}");
+
+    assertThat(unsupported.statusCode()).isEqualTo(404);
+    assertThat(error(unsupported).param()).isEqualTo("model");
+    assertThat(othersService.statusCode()).isEqualTo(404);
+    assertThat(error(othersService).code()).isEqualTo("model_not_found");
+    assertThat(noModel.statusCode()).isEqualTo(400);
+    assertThat(error(noModel).param()).isEqualTo("model");
+    assertThat(noKey.statusCode()).isEqualTo(401);
   }
 }

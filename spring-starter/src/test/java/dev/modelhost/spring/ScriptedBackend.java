@@ -1,26 +1,32 @@
 package dev.modelhost.spring;
 
+import dev.modelhost.api.Json;
 import dev.modelhost.api.Usage;
 import dev.modelhost.exception.BackendException;
 import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import dev.modelhost.spi.InferenceRequest;
 import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
+import dev.modelhost.spi.PassThroughCapable;
 import dev.modelhost.spi.Replica;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A backend whose answers are scripted by the prompt, so HTTP behaviour can be tested without
  * model weights: {@code endless} streams words until cancelled, {@code fail-midway} fails after the
  * first word, {@code hold} keeps the replica busy until
  * released; any other prompt is answered
- * with {@link #ANSWER}, one word per delta.
+ * with {@link #ANSWER}, one word per delta. It relays {@code /v1/embeddings} (one number: the
+ * input's length) and no other pass-through endpoint.
  */
 final class ScriptedBackend implements BackendProvider {
 
@@ -55,20 +61,41 @@ final class ScriptedBackend implements BackendProvider {
 
   @Override
   public ModelRuntime load(ModelSource source) {
-    return new ModelRuntime() {
-      @Override
-      public ModelDescriptor descriptor() {
-        return new ModelDescriptor("scripted", 4096);
-      }
+    return new ScriptedRuntime();
+  }
 
-      @Override
-      public Replica createReplica(int index) {
-        return new ScriptedReplica();
-      }
+  /** Relays embeddings only: one vector, the input's length, with the input's words as usage. */
+  private static final class ScriptedRuntime implements ModelRuntime, PassThroughCapable {
 
-      @Override
-      public void close() {}
-    };
+    @Override
+    public ModelDescriptor descriptor() {
+      return new ModelDescriptor("scripted", 4096);
+    }
+
+    @Override
+    public Replica createReplica(int index) {
+      return new ScriptedReplica();
+    }
+
+    @Override
+    public boolean supports(Endpoint endpoint) {
+      return endpoint == Endpoint.EMBEDDINGS;
+    }
+
+    @Override
+    public JsonNode passThrough(Endpoint endpoint, JsonNode body, Cancellation cancellation) {
+      String input = body.path("input").asString("");
+      ObjectNode answer = Json.mapper().createObjectNode().put("object", "list");
+      answer.putArray("data").addObject().put("object", "embedding").put("index", 0)
+          .putArray("embedding").add((double) input.length());
+      answer.set("model", body.get("model"));
+      int words = input.isBlank() ? 0 : input.trim().split("\\s+").length;
+      answer.putObject("usage").put("prompt_tokens", words).put("total_tokens", words);
+      return answer;
+    }
+
+    @Override
+    public void close() {}
   }
 
   private static final class ScriptedReplica implements Replica {

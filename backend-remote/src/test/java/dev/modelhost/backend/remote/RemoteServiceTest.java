@@ -5,6 +5,7 @@ import static dev.modelhost.backend.remote.ScriptedUpstream.chatDelta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.modelhost.Caller;
 import dev.modelhost.ModelHost;
 import dev.modelhost.ResponseStream;
 import dev.modelhost.ServiceSpec;
@@ -12,10 +13,12 @@ import dev.modelhost.api.ChatCompletion;
 import dev.modelhost.api.ChatCompletionChunk;
 import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
+import dev.modelhost.api.Json;
 import dev.modelhost.api.StreamOptions;
 import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.UpstreamException;
 import dev.modelhost.spi.ModelSource;
+import dev.modelhost.spi.PassThroughCapable;
 import dev.modelhost.spi.UsageRecord;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -28,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
 
 /** The remote backend behind a real {@link ModelHost}: a service whose replicas are upstream servers. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -168,5 +172,46 @@ class RemoteServiceTest {
     }
 
     assertThat(e.httpStatus()).isEqualTo(502);
+  }
+
+  @Test
+  void relaysEmbeddingsThroughTheHostAndRecordsTheUpstreamPromptTokens() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(200, "application/json",
+        "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.5]}],"
+            + "\"model\":\"bge-small\",\"usage\":{\"prompt_tokens\":4,\"total_tokens\":4}}"));
+    ModelHost host = deploy(upstream.baseUrl(), Map.of("upstream-model", "bge-small"), 1);
+
+    JsonNode answer = host.passThrough(PassThroughCapable.Endpoint.EMBEDDINGS,
+        Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"input\":\"hello there\"}"), new Caller("key-7"));
+
+    assertThat(answer.get("model").asString()).isEqualTo(SERVICE);
+    assertThat(Json.mapper().readTree(upstream.takeRequest().body()).get("model").asString()).isEqualTo("bge-small");
+    assertThat(usage).singleElement().satisfies(r -> {
+      assertThat(r.endpoint()).isEqualTo("embeddings");
+      assertThat(r.caller()).isEqualTo("key-7");
+      assertThat(r.outcome()).isEqualTo(UsageRecord.Outcome.COMPLETED);
+      assertThat(r.promptTokens()).isEqualTo(4);
+      assertThat(r.completionTokens()).isZero();
+      assertThat(r.estimated()).isFalse();
+    });
+  }
+
+  @Test
+  void recordsAnImageAnswersInputAndOutputTokens() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(200, "application/json",
+        "{\"created\":1,\"data\":[{\"b64_json\":\"aGk=\"}],"
+            + "\"usage\":{\"input_tokens\":9,\"output_tokens\":272,\"total_tokens\":281}}"));
+    ModelHost host = deploy(upstream.baseUrl(), Map.of(), 1);
+
+    JsonNode answer = host.passThrough(PassThroughCapable.Endpoint.IMAGES_GENERATIONS,
+        Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"prompt\":\"a cat\"}"), new Caller("key-7"));
+
+    assertThat(answer.get("data").get(0).get("b64_json").asString()).isEqualTo("aGk=");
+    assertThat(usage).singleElement().satisfies(r -> {
+      assertThat(r.endpoint()).isEqualTo("images.generations");
+      assertThat(r.promptTokens()).isEqualTo(9);
+      assertThat(r.completionTokens()).isEqualTo(272);
+      assertThat(r.estimated()).isFalse();
+    });
   }
 }

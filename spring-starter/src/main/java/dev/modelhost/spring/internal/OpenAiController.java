@@ -7,6 +7,7 @@ import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.Json;
 import dev.modelhost.api.ModelList;
 import dev.modelhost.exception.NotFoundException;
+import dev.modelhost.spi.PassThroughCapable;
 import dev.modelhost.spring.ApiKey;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /**
  * OpenAI's inference routes. Bodies are read and written with {@link Json#mapper()}; a key sees
@@ -58,6 +60,38 @@ public class OpenAiController {
       SseWriter.write(host.streamComplete(body, caller), response);
     } else {
       writeJson(response, Json.mapper().writeValueAsBytes(host.complete(body, caller)));
+    }
+  }
+
+  @PostMapping("/v1/embeddings")
+  public void embeddings(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    passThrough(PassThroughCapable.Endpoint.EMBEDDINGS, request, response);
+  }
+
+  @PostMapping("/v1/images/generations")
+  public void generateImages(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    passThrough(PassThroughCapable.Endpoint.IMAGES_GENERATIONS, request, response);
+  }
+
+  /**
+   * Relays the JSON body to a service whose backend serves {@code endpoint} and writes the answer
+   * once complete. A client that leaves meanwhile is not noticed, as for a non-streamed chat:
+   * servlet containers report a vanished client only when it is written to, so the call runs to
+   * its end, bounded by the backend's own timeouts.
+   */
+  private void passThrough(PassThroughCapable.Endpoint endpoint, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    ApiKey key = ApiKeyFilter.key(request);
+    JsonNode body = bodies.read(request, JsonNode.class);
+    JsonNode modelNode = body.get("model");
+    // A missing or mistyped model is left to the host, which names the parameter.
+    @Nullable String model = modelNode != null && modelNode.isString() ? modelNode.asString() : null;
+    checkAccess(key, model);
+    ActiveRequests.Handle counted = active.enter(String.valueOf(model));
+    try {
+      writeJson(response, Json.mapper().writeValueAsBytes(host.passThrough(endpoint, body, new Caller(key.id()))));
+    } finally {
+      counted.close();
     }
   }
 

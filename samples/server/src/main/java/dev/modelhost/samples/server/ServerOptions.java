@@ -1,6 +1,7 @@
 package dev.modelhost.samples.server;
 
 import dev.modelhost.ServiceSpec;
+import dev.modelhost.backend.remote.RemoteBackendProvider;
 import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.exception.InvalidRequestException;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The server's command line: {@code --model=DIR}, {@code --service=owner/name}, {@code --port=N},
  * {@code --backend=NAME} and {@code --address=HOST}; other arguments go to Spring Boot unchanged.
+ * With {@code --backend=remote}, {@code --model} is the upstream base URL, or several separated by
+ * commas, each becoming a replica; the upstream key comes from {@code MODELHOST_UPSTREAM_KEY}.
  *
  * @param properties Spring properties the options stand for
  * @param springArgs the arguments left for Spring Boot
@@ -74,7 +77,19 @@ record ServerOptions(Map<String, Object> properties, List<String> springArgs) {
     properties.put("modelhost.services[0].owner", ownerAndName[0]);
     properties.put("modelhost.services[0].name", ownerAndName[1]);
     properties.put("modelhost.services[0].backend", backend);
-    properties.put("modelhost.services[0].location", model != null ? model : defaultModelDirectory.get());
+    if (backend.equals(RemoteBackendProvider.NAME)) {
+      if (model == null || model.isBlank()) {
+        throw new InvalidRequestException(
+            "--backend=remote needs --model=<upstream base URL[,URL2,...]>, e.g. --model=http://127.0.0.1:8081/v1.",
+            "model");
+      }
+      properties.put("modelhost.services[0].location", model);
+      properties.put("modelhost.services[0].replicas", Long.toString(model.chars().filter(c -> c == ',').count() + 1));
+      // Resolved by Spring from the environment (or a --MODELHOST_UPSTREAM_KEY= argument); unset: no key sent.
+      properties.put("modelhost.services[0].options." + RemoteBackendProvider.API_KEY, "${MODELHOST_UPSTREAM_KEY:}");
+    } else {
+      properties.put("modelhost.services[0].location", model != null ? model : defaultModelDirectory.get());
+    }
     return new ServerOptions(properties, rest);
   }
 

@@ -52,4 +52,26 @@ class ServerOptionsTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("--port");
   }
+
+  @Test
+  void servesUpstreamUrlsAsOneReplicaEachWithTheUpstreamKeyFromTheEnvironment() {
+    ServerOptions options = ServerOptions.parse(
+        new String[] {"--backend=remote", "--model=http://127.0.0.1:8081/v1,http://127.0.0.1:8082/v1"},
+        () -> {
+          throw new AssertionError("the default model is not needed for a remote service");
+        });
+
+    assertThat(options.properties())
+        .containsEntry("modelhost.services[0].backend", "remote")
+        .containsEntry("modelhost.services[0].location", "http://127.0.0.1:8081/v1,http://127.0.0.1:8082/v1")
+        .containsEntry("modelhost.services[0].replicas", "2")
+        .containsEntry("modelhost.services[0].options.api-key", "${MODELHOST_UPSTREAM_KEY:}");
+  }
+
+  @Test
+  void rejectsARemoteBackendWithoutUpstreamUrls() {
+    assertThatThrownBy(() -> ServerOptions.parse(new String[] {"--backend=remote"}, () -> "x"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("--model=<upstream base URL");
+  }
 }
