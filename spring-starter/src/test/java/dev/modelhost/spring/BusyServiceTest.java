@@ -71,10 +71,11 @@ class BusyServiceTest extends ServerTestBase {
     ScriptedBackend.Hold hold = ScriptedBackend.hold();
     CompletableFuture<HttpResponse<String>> holding = holdTheReplica();
     List<String> events = new ArrayList<>();
+    // The replica must be held before the streamed request arrives, so that it waits in the queue.
+    assertThat(hold.started().await(10, TimeUnit.SECONDS)).isTrue();
     try (Socket socket = sendStream(chatBody(SERVICE, "Hello", true))) {
       BufferedReader in = reader(socket);
       try {
-        assertThat(hold.started().await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(in.readLine()).startsWith("HTTP/1.1 200");
         assertThat(readUntil(in, ": keep-alive")).isTrue();
       } finally {
