@@ -253,9 +253,6 @@ final class ReplicaPool {
     synchronized (this) {
       if (!shuttingDown) {
         shuttingDown = true;
-        if (slots.stream().noneMatch(s -> s.state == State.READY)) {
-          failQueued(() -> NotFoundException.model(service), after);
-        }
         drainIfShuttingDown(after);
       }
     }
@@ -474,7 +471,7 @@ final class ReplicaPool {
       }
       retireIfIdle(slot, after);
       settle(after);
-      maybeTerminate(after);
+      drainIfShuttingDown(after);
     }
     after.forEach(Runnable::run);
   }
@@ -527,16 +524,20 @@ final class ReplicaPool {
   }
 
   private void expire(Waiting w) {
+    List<Runnable> after = new ArrayList<>();
     synchronized (this) {
       if (!queue.remove(w)) {
         return;
       }
+      drainIfShuttingDown(after);
     }
     w.task.failed(new OverloadedException("The request waited more than " + requestTimeout.toMillis()
         + " ms for a replica of the model service `" + service + "`. Please retry later.", RETRY_BUSY));
+    after.forEach(Runnable::run);
   }
 
   private void withdraw(Waiting w) {
+    List<Runnable> after = new ArrayList<>();
     synchronized (this) {
       if (!queue.remove(w)) {
         return;
@@ -544,8 +545,10 @@ final class ReplicaPool {
       if (w.expiry != null) {
         w.expiry.cancel(false);
       }
+      drainIfShuttingDown(after);
     }
     w.task.failed(new RequestCancelledException("The request was cancelled while it waited for a replica."));
+    after.forEach(Runnable::run);
   }
 
   private void failQueued(Supplier<ModelhostException> error, List<Runnable> after) {
@@ -559,8 +562,18 @@ final class ReplicaPool {
     }
   }
 
+  /**
+   * While shutting down, fails the queue once no replica is ready (none can become ready any more),
+   * and retires the replicas once the queue is empty.
+   */
   private void drainIfShuttingDown(List<Runnable> after) {
-    if (!shuttingDown || !queue.isEmpty()) {
+    if (!shuttingDown) {
+      return;
+    }
+    if (slots.stream().noneMatch(s -> s.state == State.READY)) {
+      failQueued(() -> NotFoundException.model(service), after);
+    }
+    if (!queue.isEmpty()) {
       return;
     }
     for (Slot slot : List.copyOf(slots)) {
