@@ -236,6 +236,32 @@ class ReplicaPoolTest {
   }
 
   @Test
+  void tellsCallersThatAReplicaCrashedWithoutShowingTheCrash() {
+    deploy(pool(), Map.of());
+    backend.crashNextExecution(new IllegalStateException("secret internal detail"));
+
+    assertThatThrownBy(() -> host.chat(hello().build()))
+        .isInstanceOf(ReplicaFailureException.class)
+        .hasMessageContaining("Replica 0 of `team/pool` failed")
+        .hasMessageNotContaining("secret internal detail");
+    assertThat(host.describe(MODEL).statusReason()).contains("secret internal detail");
+  }
+
+  @Test
+  void tellsCallersThatABrokenServiceIsUnavailableWithoutShowingWhy() {
+    deploy(pool(), Map.of());
+    backend.failNextExecutions(1).failNextCreations(10);
+    assertThatThrownBy(() -> host.chat(hello().build())).isInstanceOf(ReplicaFailureException.class);
+    Await.until("the service fails", () -> host.describe(MODEL).status() == ServiceStatus.FAILED);
+
+    assertThatThrownBy(() -> host.chat(hello().build()))
+        .isInstanceOf(BackendException.class)
+        .hasMessageContaining("`team/pool` is unavailable")
+        .hasMessageNotContaining("scripted creation failure");
+    assertThat(host.describe(MODEL).statusReason()).contains("scripted creation failure");
+  }
+
+  @Test
   void failsTheServiceWhenItsReplicasFailRepeatedlyAndRecoversWhenScaled() {
     deploy(pool(), Map.of());
     backend.failNextExecutions(1).failNextCreations(10);

@@ -283,9 +283,10 @@ final class ReplicaPool {
     return new Health(ready, scaling, brokenReason != null, reason, new Load(busy, inFlight, queue.size()));
   }
 
+  /** What callers see of a broken pool; the reason, which may quote a replica's exception, is the status's. */
   private BackendException unavailable() {
-    return new BackendException("The model service `" + service + "` is unavailable: " + brokenReason,
-        503, "service_unavailable", false, null);
+    return new BackendException("The model service `" + service + "` is unavailable: every replica failed"
+        + " repeatedly.", 503, "service_unavailable", false, null);
   }
 
   private static boolean isActive(Slot slot) {
@@ -356,9 +357,10 @@ final class ReplicaPool {
     } else if (error instanceof ModelhostException e) {
       failure = e;
     } else if (error != null) {
+      // The caller learns that the replica failed; what it threw (paths, upstream URLs) goes only
+      // to the log and the service's status reason.
       replicaProblem = error.toString();
-      failure = new ReplicaFailureException(
-          "Replica " + slot.index + " of `" + service + "` failed: " + error, error);
+      failure = new ReplicaFailureException("Replica " + slot.index + " of `" + service + "` failed.", error);
     }
     List<Runnable> after = new ArrayList<>();
     synchronized (this) {

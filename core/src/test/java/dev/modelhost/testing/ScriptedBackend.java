@@ -71,6 +71,7 @@ public final class ScriptedBackend implements BackendProvider {
   private volatile @Nullable CountDownLatch loadGate;
   private volatile @Nullable CountDownLatch creationGate;
   private volatile @Nullable RuntimeException loadFailure;
+  private volatile @Nullable RuntimeException executionCrash;
 
   @Override
   public String name() {
@@ -80,6 +81,12 @@ public final class ScriptedBackend implements BackendProvider {
   /** The next {@code count} executions emit one word and then fail as a broken replica does. */
   public ScriptedBackend failNextExecutions(int count) {
     failingExecutions.set(count);
+    return this;
+  }
+
+  /** The next execution emits one word and then throws {@code crash}, a bug rather than a reported failure. */
+  public ScriptedBackend crashNextExecution(RuntimeException crash) {
+    executionCrash = crash;
     return this;
   }
 
@@ -339,6 +346,8 @@ public final class ScriptedBackend implements BackendProvider {
       private void run(InferenceRequest request, GenerationListener listener) {
         holdAtGate(request.cancellation());
         boolean fail = failingExecutions.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        RuntimeException crash = executionCrash;
+        executionCrash = null;
         Plan plan = request instanceof InferenceRequest.Chat chat
             ? Plan.of(chat.request())
             : Plan.of(((InferenceRequest.Text) request).request());
@@ -375,6 +384,9 @@ public final class ScriptedBackend implements BackendProvider {
               done[choice] = true;
               listener.onDelta(ChoiceDelta.finish(choice, reason));
               continue;
+            }
+            if (crash != null && step == 1) {
+              throw crash;
             }
             if (fail && step == 1) {
               throw new ReplicaFailureException("scripted replica " + index + " broke", null);
