@@ -161,6 +161,10 @@ public final class RequestValidator {
     }
     if (message.content() != null && message.content().isParts()) {
       List<ContentPart> parts = message.content().parts();
+      if (parts.isEmpty()) {
+        throw new InvalidRequestException("Invalid '" + at + ".content': empty array. Expected an array with minimum"
+            + " length 1, but got an empty array instead.", at + ".content", "empty_array");
+      }
       for (int j = 0; j < parts.size(); j++) {
         ContentPart part = parts.get(j);
         String partAt = at + ".content.[" + j + "]";

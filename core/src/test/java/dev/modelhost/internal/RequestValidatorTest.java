@@ -53,6 +53,8 @@ class RequestValidatorTest {
             b -> b.addMessage(new ChatMessage(null, MessageContent.of("x"), null, null, null))),
         bad("messages.[0].content", "missing_required_parameter",
             b -> b.messages(List.of(new ChatMessage("user", null, null, null, null)))),
+        bad("messages.[0].content", "empty_array", b -> b.messages(List.of(new ChatMessage("user",
+            MessageContent.ofParts(List.of()), null, null, null)))),
         bad("messages.[0].content.[0].type", "invalid_value", b -> b.messages(List.of(new ChatMessage("user",
             MessageContent.ofParts(List.of(new ContentPart("video", null, null, null, null, null))), null, null, null)))),
         bad("messages.[0].content.[0].text", "missing_required_parameter", b -> b.messages(List.of(new ChatMessage("user",
