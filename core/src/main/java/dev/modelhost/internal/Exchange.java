@@ -74,6 +74,11 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
 
   /** Waits for the whole answer; an interrupt cancels the request. */
   R await() {
+    return await(result, cancellation);
+  }
+
+  /** Waits for a request's answer, which fails only with a {@link ModelhostException}; an interrupt cancels it. */
+  static <T> T await(CompletableFuture<T> result, Cancellation cancellation) {
     try {
       return result.get();
     } catch (ExecutionException e) {
@@ -197,13 +202,18 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
         total.promptTokens(),
         total.completionTokens(),
         finishReason,
-        error == null ? null : error.code() != null ? error.code() : error.type(),
+        errorCode(error),
         estimated,
         arrival,
         Duration.ofNanos((start < 0 ? now : start) - arrivalNanos),
         first < 0 ? null : Duration.ofNanos(first - arrivalNanos),
         Duration.ofNanos(now - arrivalNanos));
     deliver(usageSink, record);
+  }
+
+  /** A usage record's {@code error_code}: the error's OpenAI code, else its type. */
+  static @Nullable String errorCode(@Nullable ModelhostException error) {
+    return error == null ? null : error.code() != null ? error.code() : error.type();
   }
 
   /** Hands a record to the sink; a failing sink is logged, never the request's failure. */

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -61,15 +60,7 @@ final class PassThroughCall implements ReplicaPool.Task {
 
   /** Waits for the answer; an interrupt cancels the request. */
   JsonNode await() {
-    try {
-      return result.get();
-    } catch (ExecutionException e) {
-      throw (ModelhostException) e.getCause();
-    } catch (InterruptedException e) {
-      cancellation.cancel();
-      Thread.currentThread().interrupt();
-      throw new RequestCancelledException("Interrupted while waiting for the answer.");
-    }
+    return Exchange.await(result, cancellation);
   }
 
   @Override
@@ -132,7 +123,7 @@ final class PassThroughCall implements ReplicaPool.Task {
         reported != null ? reported : estimatePromptTokens(),
         output != null ? output : 0,
         null,
-        error == null ? null : error.code() != null ? error.code() : error.type(),
+        Exchange.errorCode(error),
         reported == null,
         arrival,
         Duration.ofNanos((start < 0 ? now : start) - arrivalNanos),
