@@ -15,6 +15,7 @@ import dev.modelhost.spi.UsageSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -144,12 +145,20 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
       result.complete(whole);
       return;
     }
-    if (protocol.includeUsage(request)) {
-      try {
-        stream.push(List.of(protocol.usageChunk(assembler, total)));
-      } catch (RequestCancelledException closedByReader) {
-        // The answer is complete; a reader that left before the usage chunk does not need it.
+    List<C> last = new ArrayList<>();
+    synchronized (this) {
+      // A choice the backend ended without a finish reason stopped, as the whole answer says.
+      for (int index : assembler.unfinishedChoices()) {
+        last.addAll(protocol.chunks(assembler, ChoiceDelta.finish(index, "stop")));
       }
+      if (protocol.includeUsage(request)) {
+        last.add(protocol.usageChunk(assembler, total));
+      }
+    }
+    try {
+      stream.push(last);
+    } catch (RequestCancelledException closedByReader) {
+      // The answer is complete; a reader that left before its last chunks does not need them.
     }
     stream.end(null);
   }
