@@ -13,8 +13,8 @@ import dev.modelhost.spi.ModelSource;
  * <ul>
  *   <li>opens {@link ModelSource#location()} as a {@link ModelDirectory};
  *   <li>loads the Hugging Face tokenizer ({@code tokenizer.json}, {@code tokenizer_config.json}),
- *       the chat template ({@code chat_template} in {@code tokenizer_config.json} or
- *       {@code chat_template.jinja}) and {@code generation_config.json} (EOS ids, default sampling);
+ *       the chat template ({@code chat_template.jinja}, else {@code chat_template} in
+ *       {@code tokenizer_config.json}) and {@code generation_config.json} (EOS ids, default sampling);
  *   <li>calls {@link #loadDecoder} once; every replica shares that decoder (the weights) and owns
  *       only its per-request KV caches;
  *   <li>renders chats, tokenizes, checks the context window, samples, matches stop sequences,

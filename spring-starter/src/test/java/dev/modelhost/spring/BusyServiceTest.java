@@ -72,22 +72,21 @@ class BusyServiceTest extends ServerTestBase {
     ScriptedBackend.Hold hold = ScriptedBackend.hold();
     CompletableFuture<HttpResponse<String>> holding = holdTheReplica();
     List<String> events = new ArrayList<>();
-    try {
-      // The replica must be busy before the stream arrives, or the stream is served at once, without keep-alives.
-      assertThat(hold.started().await(10, TimeUnit.SECONDS)).isTrue();
-      try (Socket socket = sendStream(chatBody(SERVICE, "Hello", true))) {
-        BufferedReader in = reader(socket);
+    // The replica must be held before the streamed request arrives, so that it waits in the queue.
+    assertThat(hold.started().await(10, TimeUnit.SECONDS)).isTrue();
+    try (Socket socket = sendStream(chatBody(SERVICE, "Hello", true))) {
+      BufferedReader in = reader(socket);
+      try {
         assertThat(in.readLine()).startsWith("HTTP/1.1 200");
         assertThat(readUntil(in, ": keep-alive")).isTrue();
+      } finally {
         hold.release();
-        for (String line = in.readLine(); line != null && !line.equals("data: [DONE]"); line = in.readLine()) {
-          if (line.startsWith("data: ")) {
-            events.add(line);
-          }
+      }
+      for (String line = in.readLine(); line != null && !line.equals("data: [DONE]"); line = in.readLine()) {
+        if (line.startsWith("data: ")) {
+          events.add(line);
         }
       }
-    } finally {
-      hold.release();
     }
     assertThat(holding.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(String.join("", events.stream()

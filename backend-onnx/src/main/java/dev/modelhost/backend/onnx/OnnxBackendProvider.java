@@ -26,7 +26,7 @@ import dev.modelhost.spi.ModelSource;
  * <p>Options of the {@link ModelSource}: {@code threads} (intra-op threads, default: available
  * processors); {@code device} ({@code auto}, the default: CUDA when the {@code onnxruntime_gpu}
  * artifact is on the classpath and a GPU answers, else CPU; {@code cuda}; {@code cpu});
- * {@code prefill-chunk} (most prompt tokens per call, default: as many as keep a call's logits
+ * {@code prefill-chunk} (most prompt tokens of one sequence per call, default: as many as keep a call's logits
  * under 64 MB, 16 to 512).
  */
 public final class OnnxBackendProvider extends LocalBackendProvider {

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * How one choice is sampled, resolved from a request, the model's generation config and OpenAI's
  * defaults.
  *
- * @param temperature 0 for greedy
+ * @param temperature 0 (or below {@link #MIN_TEMPERATURE}) for greedy
  * @param topK 0 for no limit
  * @param logitBiasIds token ids with a bias, parallel to {@code logitBiasValues}
  * @param topLogprobs alternatives reported per token; -1 when no log probabilities are wanted
@@ -34,6 +34,12 @@ public record SamplingParams(
   /** OpenAI's largest {@code top_logprobs}. */
   public static final int MAX_TOP_LOGPROBS = 20;
 
+  /**
+   * Temperatures below this sample greedily, as in vLLM: dividing float logits by a smaller one
+   * overflows to infinity and the distribution to NaN.
+   */
+  public static final double MIN_TEMPERATURE = 1e-5;
+
   public SamplingParams {
     stop = List.copyOf(stop);
     logitBiasIds = logitBiasIds.clone();
@@ -47,7 +53,7 @@ public record SamplingParams(
 
   /** Whether the token is always the most likely one. */
   public boolean greedy() {
-    return temperature == 0 || topK == 1;
+    return temperature < MIN_TEMPERATURE || topK == 1;
   }
 
   /** Collects and checks the settings that the engine (rather than core) knows the limits of. */

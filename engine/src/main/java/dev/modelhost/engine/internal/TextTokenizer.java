@@ -223,8 +223,10 @@ public final class TextTokenizer implements AutoCloseable {
       return pieces[id];
     }
     byte[] b = bytes[id];
-    if (Utf8.completePrefixLength(b, 0, b.length) == b.length) {
-      return new String(b, StandardCharsets.UTF_8);
+    // Only whole, valid characters survive the round trip; a piece of one becomes U+FFFD.
+    String text = new String(b, StandardCharsets.UTF_8);
+    if (java.util.Arrays.equals(text.getBytes(StandardCharsets.UTF_8), b)) {
+      return text;
     }
     StringBuilder sb = new StringBuilder("bytes:");
     for (byte x : b) {

@@ -139,14 +139,30 @@ public final class TokenSampler {
       p[i] = v;
       total += v;
     }
-    if (params.topP() >= 1 && params.minP() <= 0) {
-      return draw(p, n, total);
+    if (params.topP() >= 1) {
+      return draw(p, n, params.minP() <= 0 ? total : dropBelow((float) params.minP(), p, n));
     }
     return nucleusOfRow(row, p, n, max, invT, total);
   }
 
   /**
-   * Top-p / min-p over a whole row without sorting it: a histogram of the probability mass by
+   * min_p alone needs no ranking: with the most likely token at probability 1 here, every token
+   * below {@code floor} is zeroed in {@code p}. Returns the mass that is left.
+   */
+  private static double dropBelow(float floor, float[] p, int n) {
+    double kept = 0;
+    for (int i = 0; i < n; i++) {
+      if (p[i] < floor) {
+        p[i] = 0f;
+      } else {
+        kept += p[i];
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * Top-p (and min-p) over a whole row without sorting it: a histogram of the probability mass by
    * log-probability finds the bucket where the cumulative mass reaches top_p; only that bucket's
    * tokens are ordered.
    */

@@ -28,10 +28,8 @@ public record TokenizerSettings(
   /** Reads the settings; every file is optional. */
   public static TokenizerSettings load(ModelDirectory dir) {
     JsonNode config = dir.exists(CONFIG) ? dir.readJson(CONFIG) : tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    String template = chatTemplate(config.path("chat_template"));
-    if (template == null && dir.exists(TEMPLATE_FILE)) {
-      template = dir.readString(TEMPLATE_FILE);
-    }
+    // As in transformers, the template file replaces any template in the config.
+    String template = dir.exists(TEMPLATE_FILE) ? dir.readString(TEMPLATE_FILE) : chatTemplate(config.path("chat_template"));
     JsonNode max = config.path("model_max_length");
     // Hugging Face writes 1e30 for "no limit".
     int maxLength = max.isNumber() && max.asDouble() > 0 && max.asDouble() < Integer.MAX_VALUE ? (int) max.asDouble() : 0;

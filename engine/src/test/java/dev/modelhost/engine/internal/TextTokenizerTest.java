@@ -83,6 +83,14 @@ class TextTokenizerTest {
   }
 
   @Test
+  void aTokenHoldingTheEndOfACharacterIsDisplayedAsItsBytes() {
+    try (TextTokenizer tokenizer = load(TestModels.SENTENCE_PIECE)) {
+      // 0xA9 alone continues a character it does not start: OpenAI shows such a token as bytes.
+      assertThat(tokenizer.display(tokenizer.idOf("<0xA9>"))).isEqualTo("bytes:\\xa9");
+    }
+  }
+
+  @Test
   void missingTokenizerJsonFailsToLoad(@TempDir Path dir) {
     assertThatThrownBy(() -> TextTokenizer.load(ModelDirectory.open(dir)))
         .isInstanceOf(ModelLoadException.class)

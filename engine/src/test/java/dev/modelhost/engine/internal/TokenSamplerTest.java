@@ -45,6 +45,17 @@ class TokenSamplerTest {
   }
 
   @Test
+  void aTemperatureTooSmallToDivideByPicksTheArgmax() {
+    // 1 / 1e-39 overflows a float: sampling must not turn into NaN and fall back to token 0.
+    for (Integer topK : new Integer[] {null, 3}) {
+      TokenSampler sampler = sampler(params(1e-39, null, topK, null, null, 5L), 4, 1);
+      float[] row = {0.1f, 2.5f, -1f, 2.4f};
+      sampler.adjust(row);
+      assertThat(sampler.sample(row)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void fullDistributionReachesEveryToken() {
     assertThat(support(sampler(params(1.0, null, null, null, null, null), 4, 7), SKEWED, 2000)).containsExactlyInAnyOrder(0, 1, 2, 3);
   }

@@ -47,6 +47,12 @@ class TokenizerSettingsTest {
   }
 
   @Test
+  void chatTemplateJinjaWinsOverTheConfigsTemplateAsInTransformers() throws IOException {
+    Files.writeString(dir.resolve("chat_template.jinja"), "from the file");
+    assertThat(read("{\"chat_template\": \"from the config\"}").chatTemplate()).isEqualTo("from the file");
+  }
+
+  @Test
   void everyFileIsOptional() {
     TokenizerSettings settings = TokenizerSettings.load(ModelDirectory.open(dir));
     assertThat(settings).isEqualTo(new TokenizerSettings(null, null, null, null, null, 0));

@@ -190,7 +190,8 @@ public final class LlamaDecoder implements Decoder {
       float[][] logits = new float[states.length][];
       int vocab = config.vocabSize();
       for (int s = 0; s < states.length; s++) {
-        logits[s] = Arrays.copyOfRange(flat, s * vocab, (s + 1) * vocab);
+        // One sequence (the usual decode step) takes the array as it is: no second vocabulary-sized copy.
+        logits[s] = states.length == 1 ? flat : Arrays.copyOfRange(flat, s * vocab, (s + 1) * vocab);
         states[s].length += batch.get(s).tokens().length;
       }
       return logits;

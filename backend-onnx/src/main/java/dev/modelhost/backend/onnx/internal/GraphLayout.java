@@ -38,7 +38,6 @@ record GraphLayout(
     OnnxJavaType kvType,
     int kvHeads,
     int headSize,
-    int vocabSize,
     boolean leftPadding) {
 
   GraphLayout {
@@ -51,11 +50,6 @@ record GraphLayout(
     return combinedKv
         ? new long[] {2, rows, kvHeads, length, headSize}
         : new long[] {rows, kvHeads, length, headSize};
-  }
-
-  /** Bytes of one sequence's slice of a KV tensor (half of it for combined tensors). */
-  long kvRowBytes(int length) {
-    return (long) kvHeads * length * headSize * kvType.size;
   }
 
   static GraphLayout detect(OrtSession session, ModelSpec spec) {
@@ -112,7 +106,7 @@ record GraphLayout(
     return new GraphLayout(
         spec.inputIds(), idsType, spec.attentionMask(), maskType, positionIds, positionType,
         spec.logits(), logitsType, past, present, spec.combinedKv(), kvType,
-        spec.kvHeads(), spec.headSize(), spec.vocabSize(), spec.leftPadding());
+        spec.kvHeads(), spec.headSize(), spec.leftPadding());
   }
 
   /** Builds error messages that say what was expected and what the graph has. */

@@ -45,6 +45,8 @@ import org.jspecify.annotations.Nullable;
 public final class OnnxDecoder implements Decoder {
 
   static final String PREFILL_CHUNK = "prefill-chunk";
+  /** Logits a prompt call may return (16M floats, 64 MB): one row per new position of every row. */
+  private static final int LOGITS_BUDGET = 1 << 24;
 
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -100,11 +102,11 @@ public final class OnnxDecoder implements Decoder {
   }
 
   /**
-   * Option {@code prefill-chunk}: most prompt tokens per call. By default a call's logits stay
-   * under 16M floats (64 MB), between 16 and 512 tokens.
+   * Option {@code prefill-chunk}: most prompt tokens of one sequence per call. By default a call's
+   * logits stay within {@link #LOGITS_BUDGET}, between 16 and 512 tokens.
    */
   private static int prefillChunk(ModelSource source, DecoderConfig config) {
-    int chunk = source.intOption(PREFILL_CHUNK, Math.max(16, Math.min(512, (1 << 24) / config.vocabSize())));
+    int chunk = source.intOption(PREFILL_CHUNK, Math.max(16, Math.min(512, LOGITS_BUDGET / config.vocabSize())));
     if (chunk < 1) {
       throw new InvalidRequestException("Option '" + PREFILL_CHUNK + "' must be at least 1, got " + chunk + ".", PREFILL_CHUNK);
     }
@@ -190,8 +192,9 @@ public final class OnnxDecoder implements Decoder {
 
   /**
    * The batch entries {@code group}, which add the same number of tokens, in one call; long
-   * prompts in slices of {@code prefillChunk} tokens, so that a call's logits (one row per new
-   * position, of which only the last is wanted) stay bounded.
+   * prompts in slices of {@code prefillChunk} tokens, fewer when many rows prefill together (the
+   * choices of one request), so that a call's logits (one row per new position, of which only the
+   * last is wanted) stay bounded.
    */
   private void run(List<Step> batch, OnnxDecoderState[] all, List<Integer> group, float[][] logits) {
     int rows = group.size();
@@ -202,8 +205,10 @@ public final class OnnxDecoder implements Decoder {
       tokens[r] = batch.get(group.get(r)).tokens();
     }
     int total = tokens[0].length;
-    for (int from = 0; from < total; from += prefillChunk) {
-      int to = Math.min(total, from + prefillChunk);
+    int perRow = Math.max(LOGITS_BUDGET / config.vocabSize(), prefillChunk) / rows;
+    int sliceTokens = Math.max(1, Math.min(prefillChunk, perRow));
+    for (int from = 0; from < total; from += sliceTokens) {
+      int to = Math.min(total, from + sliceTokens);
       int[][] slice = tokens;
       if (from > 0 || to < total) {
         slice = new int[rows][];

@@ -175,6 +175,30 @@ class OnnxDecoderTest {
   }
 
   @Test
+  void manyChoicesOfALongPromptPrefillInSlicesThatKeepACallsLogitsBounded() throws Exception {
+    // 20 rows x 500 positions x 2048 logits would be 20M floats in one call; the bound is 16M.
+    int[] prompt = new int[500];
+    for (int i = 0; i < prompt.length; i++) {
+      prompt[i] = PROMPT[i % PROMPT.length];
+    }
+    List<DecoderState> states = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        states.add(decoder.newState());
+      }
+      long runs = decoder.runs();
+      float[][] logits = decoder.step(states.stream().map(s -> new Step(s, prompt)).toList());
+      assertThat(decoder.runs() - runs).isEqualTo(2);
+      float[] expected = reference.lastLogitsWithoutCache(prompt);
+      assertClose(logits[0], expected);
+      assertClose(logits[19], expected);
+      assertThat(states.get(19).length()).isEqualTo(prompt.length);
+    } finally {
+      states.forEach(DecoderState::close);
+    }
+  }
+
+  @Test
   void threadsSteppingTheirOwnStatesOnTheSharedSessionGetTheirOwnResults() throws Exception {
     int[][] prompts = {PROMPT, OTHER_PROMPT, {2044, 7, 8, 9, 10, 11}, {2044, 1500}};
     List<List<Integer>> expected = new ArrayList<>();

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * One upstream base URL and its health, shared by every replica of the runtime. A failure ejects it
- * for a cool-down that doubles with each consecutive failure (up to 8 times); once the cool-down is
+ * for a cool-down that doubles with each consecutive failure (up to 8 times the first); once it is
  * over one request that picks it is the probe, and a success makes it healthy again.
  */
 final class Endpoint {
