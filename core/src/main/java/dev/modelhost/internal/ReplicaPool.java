@@ -52,7 +52,8 @@ final class ReplicaPool {
 
   /**
    * A request as the pool sees it: a generation, or a pass-through call that holds a replica's
-   * place while the runtime answers it. The callbacks are invoked exactly once in total.
+   * place while the runtime answers it. Exactly one of {@code succeeded} and {@code failed} is
+   * invoked, once; {@code started} and {@code run} only if the request reached a replica.
    */
   interface Task {
     Cancellation cancellation();
