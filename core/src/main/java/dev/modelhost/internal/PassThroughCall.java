@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  */
 final class PassThroughCall implements ReplicaPool.Task {
 
-  private final PassThroughCapable runtime;
+  private final @Nullable PassThroughCapable runtime;
   private final Endpoint endpoint;
   private final JsonNode body;
   private final String service;
@@ -42,7 +42,8 @@ final class PassThroughCall implements ReplicaPool.Task {
   private volatile long answerNanos = -1;
   private volatile @Nullable JsonNode answer;
 
-  PassThroughCall(PassThroughCapable runtime, Endpoint endpoint, JsonNode body, String service, Caller caller,
+  /** @param runtime null only for a call that the service refused before its runtime was known */
+  PassThroughCall(@Nullable PassThroughCapable runtime, Endpoint endpoint, JsonNode body, String service, Caller caller,
       Cancellation cancellation, UsageSink usageSink, Clock clock) {
     this.runtime = runtime;
     this.endpoint = endpoint;
@@ -52,6 +53,12 @@ final class PassThroughCall implements ReplicaPool.Task {
     this.cancellation = cancellation;
     this.usageSink = usageSink;
     this.arrival = clock.instant();
+  }
+
+  /** Records a call that the service refused before it had a runtime to relay it to. */
+  static void refused(Endpoint endpoint, JsonNode body, String service, Caller caller, UsageSink usageSink,
+      Clock clock, ModelhostException error) {
+    new PassThroughCall(null, endpoint, body, service, caller, new Cancellation(), usageSink, clock).rejected(error);
   }
 
   long arrivalNanos() {
@@ -77,7 +84,7 @@ final class PassThroughCall implements ReplicaPool.Task {
   @Override
   public void run(Replica replica) {
     cancellation.throwIfCancelled();
-    JsonNode whole = runtime.passThrough(endpoint, body, cancellation);
+    JsonNode whole = Objects.requireNonNull(runtime).passThrough(endpoint, body, cancellation);
     if (whole == null) {
       throw new BackendException("The backend of `" + service + "` returned no answer.", null);
     }
