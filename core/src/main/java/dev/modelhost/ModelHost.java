@@ -33,7 +33,10 @@ public interface ModelHost extends AutoCloseable {
   /** Every live service, ordered by access path name. */
   List<ModelService> services();
 
-  /** Changes the number of replicas while requests flow; returns at once with status {@code SCALING}. */
+  /**
+   * Changes the number of replicas while requests flow; returns at once, with status {@code SCALING}
+   * until the new replicas have started and the removed ones have drained.
+   */
   ModelService scale(String accessPath, int replicas);
 
   /**

@@ -3,6 +3,8 @@ package dev.modelhost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.modelhost.api.ChatCompletionRequest;
+import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.Json;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.NotFoundException;
@@ -15,6 +17,7 @@ import dev.modelhost.spi.UsageRecord;
 import dev.modelhost.testing.RecordingUsageSink;
 import dev.modelhost.testing.ScriptedBackend;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,27 @@ class PassThroughTest {
 
   private static JsonNode embeddings(String input) {
     return json("{\"model\":\"" + MODEL + "\",\"input\":" + input + "}");
+  }
+
+  @Test
+  void recordsARelayedRequestThatALoadingServiceRefusesLikeAGeneration() throws InterruptedException {
+    backend.holdLoad();
+    try {
+      host.deploy(ServiceSpec.builder("team", "relay").backend(ScriptedBackend.NAME)
+          .source(new ModelSource("script", Map.of("pass-through", "embeddings"))).build());
+
+      assertThatThrownBy(() -> host.chat(ChatCompletionRequest.builder(MODEL).addMessage(ChatMessage.user("hi")).build(),
+          KEY)).isInstanceOf(OverloadedException.class);
+      assertThatThrownBy(() -> host.passThrough(Endpoint.EMBEDDINGS, embeddings("\"hi\""), KEY))
+          .isInstanceOf(OverloadedException.class);
+    } finally {
+      backend.releaseLoad();
+    }
+
+    List<UsageRecord> records = usage.await(r -> true, 2, Duration.ofSeconds(5));
+    assertThat(records).extracting(UsageRecord::endpoint).containsExactly("chat.completions", "embeddings");
+    assertThat(records).extracting(UsageRecord::outcome).containsOnly(UsageRecord.Outcome.FAILED);
+    assertThat(records).extracting(UsageRecord::caller).containsOnly("key-1");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.ModelLoadException;
+import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.exception.OverloadedException;
 import dev.modelhost.spi.ModelSource;
 import dev.modelhost.spi.ReplicaFailureException;
@@ -235,6 +236,32 @@ class ReplicaPoolTest {
   }
 
   @Test
+  void tellsCallersThatAReplicaCrashedWithoutShowingTheCrash() {
+    deploy(pool(), Map.of());
+    backend.crashNextExecution(new IllegalStateException("secret internal detail"));
+
+    assertThatThrownBy(() -> host.chat(hello().build()))
+        .isInstanceOf(ReplicaFailureException.class)
+        .hasMessageContaining("Replica 0 of `team/pool` failed")
+        .hasMessageNotContaining("secret internal detail");
+    assertThat(host.describe(MODEL).statusReason()).contains("secret internal detail");
+  }
+
+  @Test
+  void tellsCallersThatABrokenServiceIsUnavailableWithoutShowingWhy() {
+    deploy(pool(), Map.of());
+    backend.failNextExecutions(1).failNextCreations(10);
+    assertThatThrownBy(() -> host.chat(hello().build())).isInstanceOf(ReplicaFailureException.class);
+    Await.until("the service fails", () -> host.describe(MODEL).status() == ServiceStatus.FAILED);
+
+    assertThatThrownBy(() -> host.chat(hello().build()))
+        .isInstanceOf(BackendException.class)
+        .hasMessageContaining("`team/pool` is unavailable")
+        .hasMessageNotContaining("scripted creation failure");
+    assertThat(host.describe(MODEL).statusReason()).contains("scripted creation failure");
+  }
+
+  @Test
   void failsTheServiceWhenItsReplicasFailRepeatedlyAndRecoversWhenScaled() {
     deploy(pool(), Map.of());
     backend.failNextExecutions(1).failNextCreations(10);
@@ -252,6 +279,25 @@ class ReplicaPoolTest {
 
     assertThat(host.awaitRunning(MODEL, Duration.ofSeconds(5)).readyReplicas()).isEqualTo(1);
     assertThat(host.chat(hello().build()).firstContent()).isEqualTo(ScriptedBackend.DEFAULT_REPLY);
+  }
+
+  @Test
+  void deletingFailsQueuedRequestsOnceTheLastReplicaBreaksAndClosesTheRuntime() throws Exception {
+    ScriptedBackend.ScriptedRuntime runtime = deploy(pool().requestTimeout(Duration.ofSeconds(20)), Map.of());
+    backend.holdExecutions();
+    ResponseStream<ChatCompletionChunk> running = host.streamChat(hello().build());
+    assertThat(backend.awaitExecutionsStarted(1, Duration.ofSeconds(5))).isTrue();
+    ResponseStream<ChatCompletionChunk> queued = host.streamChat(hello().build());
+    host.delete(MODEL, "pool");
+
+    backend.failNextExecutions(1);
+    backend.releaseExecutions();
+
+    assertThatThrownBy(() -> running.forEachRemaining(c -> { })).isInstanceOf(ReplicaFailureException.class);
+    // No replica is left to serve it, so it fails now instead of waiting out its 20 seconds.
+    assertThatThrownBy(queued::hasNext).isInstanceOf(NotFoundException.class);
+    Await.until("the runtime is closed", runtime::isClosed);
+    assertThat(usage.awaitOne(queued.id()).outcome()).isEqualTo(UsageRecord.Outcome.FAILED);
   }
 
   @Test

@@ -224,6 +224,38 @@ class ResponseShapeTest {
     assertThat(stream.hasNext()).isFalse();
   }
 
+  @Test
+  void streamsAFinishChunkForEveryChoiceTheBackendEndedWithoutOne() {
+    host.deploy(ServiceSpec.builder("u-8105f7322477", "quiet").backend(ScriptedBackend.NAME)
+        .source(new ModelSource("script", Map.of("reply", "a b", "report-finish", "false"))).build());
+    host.awaitRunning("u-8105f7322477/quiet", Duration.ofSeconds(5));
+    ChatCompletionRequest request = chat().model("u-8105f7322477/quiet").n(2)
+        .stream(true).streamOptions(new StreamOptions(true)).build();
+
+    List<ChatCompletionChunk> chunks = read(host.streamChat(request));
+
+    // The whole answer says "stop" for such a choice; the stream says the same, before the usage chunk.
+    assertThat(host.chat(request.toBuilder().stream(null).streamOptions(null).build()).choices())
+        .extracting(ChatCompletion.Choice::finishReason).containsExactly("stop", "stop");
+    List<ChatCompletionChunk.ChunkChoice> finishes = chunks.stream().flatMap(c -> c.choices().stream())
+        .filter(choice -> choice.finishReason() != null).toList();
+    assertThat(finishes).extracting(ChatCompletionChunk.ChunkChoice::index).containsExactlyInAnyOrder(0, 1);
+    assertThat(finishes).extracting(ChatCompletionChunk.ChunkChoice::finishReason).containsOnly("stop");
+    assertThat(chunks.get(chunks.size() - 1).usage()).isNotNull();
+    assertThat(chunks.get(chunks.size() - 2).choices().get(0).finishReason()).isEqualTo("stop");
+  }
+
+  @Test
+  void streamsALegacyFinishEventForAChoiceTheBackendEndedWithoutOne() {
+    host.deploy(ServiceSpec.builder("u-8105f7322477", "quiet").backend(ScriptedBackend.NAME)
+        .source(new ModelSource("script", Map.of("reply", "a b", "report-finish", "false"))).build());
+    host.awaitRunning("u-8105f7322477/quiet", Duration.ofSeconds(5));
+
+    List<Completion> events = read(host.streamComplete(CompletionRequest.of("u-8105f7322477/quiet", "x", 8)));
+
+    assertThat(events.get(events.size() - 1).choices().get(0).finishReason()).isEqualTo("stop");
+  }
+
   private static <T> List<T> read(ResponseStream<T> stream) {
     List<T> items = new ArrayList<>();
     try (stream) {

@@ -109,6 +109,19 @@ class ServiceLifecycleTest {
   }
 
   @Test
+  void tellsCallersThatAServiceFailedToLoadWithoutShowingWhy() {
+    backend.failLoad(new IllegalStateException("cannot read /secret/model/path"));
+    host.deploy(spec("broken").build());
+    Await.until("the load fails", () -> host.describe("team/broken").status() == ServiceStatus.FAILED);
+
+    assertThatThrownBy(() -> host.chat(hello("team/broken")))
+        .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.httpStatus()).isEqualTo(503))
+        .hasMessageContaining("`team/broken` is unavailable")
+        .hasMessageNotContaining("/secret/model/path");
+    assertThat(host.describe("team/broken").statusReason()).contains("/secret/model/path");
+  }
+
+  @Test
   void refusesUnknownServicesWithModelNotFound() {
     assertThatThrownBy(() -> host.describe("team/none"))
         .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).isEqualTo("model_not_found"));

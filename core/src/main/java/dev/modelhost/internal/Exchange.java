@@ -15,6 +15,7 @@ import dev.modelhost.spi.UsageSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +75,11 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
 
   /** Waits for the whole answer; an interrupt cancels the request. */
   R await() {
+    return await(result, cancellation);
+  }
+
+  /** Waits for a request's answer, which fails only with a {@link ModelhostException}; an interrupt cancels it. */
+  static <T> T await(CompletableFuture<T> result, Cancellation cancellation) {
     try {
       return result.get();
     } catch (ExecutionException e) {
@@ -139,12 +145,20 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
       result.complete(whole);
       return;
     }
-    if (protocol.includeUsage(request)) {
-      try {
-        stream.push(List.of(protocol.usageChunk(assembler, total)));
-      } catch (RequestCancelledException closedByReader) {
-        // The answer is complete; a reader that left before the usage chunk does not need it.
+    List<C> last = new ArrayList<>();
+    synchronized (this) {
+      // A choice the backend ended without a finish reason stopped, as the whole answer says.
+      for (int index : assembler.unfinishedChoices()) {
+        last.addAll(protocol.chunks(assembler, ChoiceDelta.finish(index, "stop")));
       }
+      if (protocol.includeUsage(request)) {
+        last.add(protocol.usageChunk(assembler, total));
+      }
+    }
+    try {
+      stream.push(last);
+    } catch (RequestCancelledException closedByReader) {
+      // The answer is complete; a reader that left before its last chunks does not need them.
     }
     stream.end(null);
   }
@@ -197,13 +211,18 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
         total.promptTokens(),
         total.completionTokens(),
         finishReason,
-        error == null ? null : error.code() != null ? error.code() : error.type(),
+        errorCode(error),
         estimated,
         arrival,
         Duration.ofNanos((start < 0 ? now : start) - arrivalNanos),
         first < 0 ? null : Duration.ofNanos(first - arrivalNanos),
         Duration.ofNanos(now - arrivalNanos));
     deliver(usageSink, record);
+  }
+
+  /** A usage record's {@code error_code}: the error's OpenAI code, else its type. */
+  static @Nullable String errorCode(@Nullable ModelhostException error) {
+    return error == null ? null : error.code() != null ? error.code() : error.type();
   }
 
   /** Hands a record to the sink; a failing sink is logged, never the request's failure. */

@@ -166,8 +166,10 @@ final class ManagedService {
       case LOADED -> Objects.requireNonNull(pool);
       case LOADING -> throw new OverloadedException(
           "The model service `" + spec.accessPath() + "` is still loading. Please retry later.", RETRY_WHILE_LOADING);
+      // Why the load failed (paths, a backend's exception) is for the status reason, not for callers.
       case LOAD_FAILED -> throw new BackendException(
-          "The model service `" + spec.accessPath() + "` is unavailable: " + loadFailure, 503, "service_unavailable", false, null);
+          "The model service `" + spec.accessPath() + "` is unavailable: its model failed to load.", 503,
+          "service_unavailable", false, null);
       default -> throw NotFoundException.model(spec.accessPath());
     };
   }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -27,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  */
 final class PassThroughCall implements ReplicaPool.Task {
 
-  private final PassThroughCapable runtime;
+  private final @Nullable PassThroughCapable runtime;
   private final Endpoint endpoint;
   private final JsonNode body;
   private final String service;
@@ -43,7 +42,8 @@ final class PassThroughCall implements ReplicaPool.Task {
   private volatile long answerNanos = -1;
   private volatile @Nullable JsonNode answer;
 
-  PassThroughCall(PassThroughCapable runtime, Endpoint endpoint, JsonNode body, String service, Caller caller,
+  /** @param runtime null only for a call that the service refused before its runtime was known */
+  PassThroughCall(@Nullable PassThroughCapable runtime, Endpoint endpoint, JsonNode body, String service, Caller caller,
       Cancellation cancellation, UsageSink usageSink, Clock clock) {
     this.runtime = runtime;
     this.endpoint = endpoint;
@@ -55,21 +55,19 @@ final class PassThroughCall implements ReplicaPool.Task {
     this.arrival = clock.instant();
   }
 
+  /** Records a call that the service refused before it had a runtime to relay it to. */
+  static void refused(Endpoint endpoint, JsonNode body, String service, Caller caller, UsageSink usageSink,
+      Clock clock, ModelhostException error) {
+    new PassThroughCall(null, endpoint, body, service, caller, new Cancellation(), usageSink, clock).rejected(error);
+  }
+
   long arrivalNanos() {
     return arrivalNanos;
   }
 
   /** Waits for the answer; an interrupt cancels the request. */
   JsonNode await() {
-    try {
-      return result.get();
-    } catch (ExecutionException e) {
-      throw (ModelhostException) e.getCause();
-    } catch (InterruptedException e) {
-      cancellation.cancel();
-      Thread.currentThread().interrupt();
-      throw new RequestCancelledException("Interrupted while waiting for the answer.");
-    }
+    return Exchange.await(result, cancellation);
   }
 
   @Override
@@ -86,7 +84,7 @@ final class PassThroughCall implements ReplicaPool.Task {
   @Override
   public void run(Replica replica) {
     cancellation.throwIfCancelled();
-    JsonNode whole = runtime.passThrough(endpoint, body, cancellation);
+    JsonNode whole = Objects.requireNonNull(runtime).passThrough(endpoint, body, cancellation);
     if (whole == null) {
       throw new BackendException("The backend of `" + service + "` returned no answer.", null);
     }
@@ -132,7 +130,7 @@ final class PassThroughCall implements ReplicaPool.Task {
         reported != null ? reported : estimatePromptTokens(),
         output != null ? output : 0,
         null,
-        error == null ? null : error.code() != null ? error.code() : error.type(),
+        Exchange.errorCode(error),
         reported == null,
         arrival,
         Duration.ofNanos((start < 0 ? now : start) - arrivalNanos),

@@ -52,7 +52,8 @@ final class ReplicaPool {
 
   /**
    * A request as the pool sees it: a generation, or a pass-through call that holds a replica's
-   * place while the runtime answers it. The callbacks are invoked exactly once in total.
+   * place while the runtime answers it. Exactly one of {@code succeeded} and {@code failed} is
+   * invoked, once; {@code started} and {@code run} only if the request reached a replica.
    */
   interface Task {
     Cancellation cancellation();
@@ -253,9 +254,6 @@ final class ReplicaPool {
     synchronized (this) {
       if (!shuttingDown) {
         shuttingDown = true;
-        if (slots.stream().noneMatch(s -> s.state == State.READY)) {
-          failQueued(() -> NotFoundException.model(service), after);
-        }
         drainIfShuttingDown(after);
       }
     }
@@ -286,9 +284,10 @@ final class ReplicaPool {
     return new Health(ready, scaling, brokenReason != null, reason, new Load(busy, inFlight, queue.size()));
   }
 
+  /** What callers see of a broken pool; the reason, which may quote a replica's exception, is the status's. */
   private BackendException unavailable() {
-    return new BackendException("The model service `" + service + "` is unavailable: " + brokenReason,
-        503, "service_unavailable", false, null);
+    return new BackendException("The model service `" + service + "` is unavailable: every replica failed"
+        + " repeatedly.", 503, "service_unavailable", false, null);
   }
 
   private static boolean isActive(Slot slot) {
@@ -359,9 +358,10 @@ final class ReplicaPool {
     } else if (error instanceof ModelhostException e) {
       failure = e;
     } else if (error != null) {
+      // The caller learns that the replica failed; what it threw (paths, upstream URLs) goes only
+      // to the log and the service's status reason.
       replicaProblem = error.toString();
-      failure = new ReplicaFailureException(
-          "Replica " + slot.index + " of `" + service + "` failed: " + error, error);
+      failure = new ReplicaFailureException("Replica " + slot.index + " of `" + service + "` failed.", error);
     }
     List<Runnable> after = new ArrayList<>();
     synchronized (this) {
@@ -474,7 +474,7 @@ final class ReplicaPool {
       }
       retireIfIdle(slot, after);
       settle(after);
-      maybeTerminate(after);
+      drainIfShuttingDown(after);
     }
     after.forEach(Runnable::run);
   }
@@ -527,16 +527,20 @@ final class ReplicaPool {
   }
 
   private void expire(Waiting w) {
+    List<Runnable> after = new ArrayList<>();
     synchronized (this) {
       if (!queue.remove(w)) {
         return;
       }
+      drainIfShuttingDown(after);
     }
     w.task.failed(new OverloadedException("The request waited more than " + requestTimeout.toMillis()
         + " ms for a replica of the model service `" + service + "`. Please retry later.", RETRY_BUSY));
+    after.forEach(Runnable::run);
   }
 
   private void withdraw(Waiting w) {
+    List<Runnable> after = new ArrayList<>();
     synchronized (this) {
       if (!queue.remove(w)) {
         return;
@@ -544,8 +548,10 @@ final class ReplicaPool {
       if (w.expiry != null) {
         w.expiry.cancel(false);
       }
+      drainIfShuttingDown(after);
     }
     w.task.failed(new RequestCancelledException("The request was cancelled while it waited for a replica."));
+    after.forEach(Runnable::run);
   }
 
   private void failQueued(Supplier<ModelhostException> error, List<Runnable> after) {
@@ -559,8 +565,18 @@ final class ReplicaPool {
     }
   }
 
+  /**
+   * While shutting down, fails the queue once no replica is ready (none can become ready any more),
+   * and retires the replicas once the queue is empty.
+   */
   private void drainIfShuttingDown(List<Runnable> after) {
-    if (!shuttingDown || !queue.isEmpty()) {
+    if (!shuttingDown) {
+      return;
+    }
+    if (slots.stream().noneMatch(s -> s.state == State.READY)) {
+      failQueued(() -> NotFoundException.model(service), after);
+    }
+    if (!queue.isEmpty()) {
       return;
     }
     for (Slot slot : List.copyOf(slots)) {

@@ -58,7 +58,14 @@ final class RequestHandler {
     }
     String model = RequestValidator.requireModel(modelNode == null || modelNode.isNull() ? null : modelNode.asString());
     ManagedService service = services.apply(model);
-    ReplicaPool pool = service.pool();
+    ReplicaPool pool;
+    try {
+      pool = service.pool();
+    } catch (ModelhostException e) {
+      // The service refused it (still loading, failed to load): recorded as a generation would be.
+      PassThroughCall.refused(endpoint, body, model, caller, usageSink, clock, e);
+      throw e;
+    }
     if (!(pool.runtime() instanceof PassThroughCapable runtime) || !runtime.supports(endpoint)) {
       // OpenAI answers a model that exists but cannot serve the endpoint with 404 on the model.
       throw new NotFoundException("The model `" + model + "` does not support /v1/" + endpoint.path() + ".",

@@ -161,6 +161,10 @@ public final class RequestValidator {
     }
     if (message.content() != null && message.content().isParts()) {
       List<ContentPart> parts = message.content().parts();
+      if (parts.isEmpty()) {
+        throw new InvalidRequestException("Invalid '" + at + ".content': empty array. Expected an array with minimum"
+            + " length 1, but got an empty array instead.", at + ".content", "empty_array");
+      }
       for (int j = 0; j < parts.size(); j++) {
         ContentPart part = parts.get(j);
         String partAt = at + ".content.[" + j + "]";
@@ -171,9 +175,7 @@ public final class RequestValidator {
           throw new InvalidRequestException("Invalid value: '" + part.type() + "'. Supported values are: 'text',"
               + " 'image_url', 'input_audio', 'file', and 'refusal'.", partAt + ".type", "invalid_value");
         }
-        if (part.type().equals(ContentPart.TEXT) && part.text() == null) {
-          throw missing(partAt + ".text");
-        }
+        requirePartBody(part, partAt);
       }
     }
     if (hasToolCalls) {
@@ -197,6 +199,47 @@ public final class RequestValidator {
         throw new InvalidRequestException("Invalid parameter: messages with role 'tool' must be a response to a"
             + " preceding message with 'tool_calls'.", at + ".role", "invalid_value");
       }
+    }
+  }
+
+  /** The field that a part of the given type carries, as OpenAI requires it. */
+  private static void requirePartBody(ContentPart part, String at) {
+    switch (String.valueOf(part.type())) {
+      case ContentPart.TEXT -> {
+        if (part.text() == null) {
+          throw missing(at + ".text");
+        }
+      }
+      case "image_url" -> {
+        if (part.imageUrl() == null) {
+          throw missing(at + ".image_url");
+        }
+        if (part.imageUrl().url() == null) {
+          throw missing(at + ".image_url.url");
+        }
+      }
+      case "input_audio" -> {
+        if (part.inputAudio() == null) {
+          throw missing(at + ".input_audio");
+        }
+        if (part.inputAudio().data() == null) {
+          throw missing(at + ".input_audio.data");
+        }
+        if (part.inputAudio().format() == null) {
+          throw missing(at + ".input_audio.format");
+        }
+      }
+      case "file" -> {
+        if (part.file() == null) {
+          throw missing(at + ".file");
+        }
+      }
+      case "refusal" -> {
+        if (part.refusal() == null) {
+          throw missing(at + ".refusal");
+        }
+      }
+      default -> { }
     }
   }
 

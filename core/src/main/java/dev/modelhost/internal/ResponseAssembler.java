@@ -74,6 +74,17 @@ final class ResponseAssembler {
     return first == null ? null : first.finishReason();
   }
 
+  /** The choices that have output but no finish reason yet, in index order. */
+  List<Integer> unfinishedChoices() {
+    List<Integer> unfinished = new ArrayList<>();
+    choices.forEach((index, choice) -> {
+      if (choice.finishReason == null) {
+        unfinished.add(index);
+      }
+    });
+    return unfinished;
+  }
+
   /** Adds a delta to the whole response. */
   void accept(ChoiceDelta delta) {
     choice(delta.index()).add(delta);

@@ -53,8 +53,19 @@ class RequestValidatorTest {
             b -> b.addMessage(new ChatMessage(null, MessageContent.of("x"), null, null, null))),
         bad("messages.[0].content", "missing_required_parameter",
             b -> b.messages(List.of(new ChatMessage("user", null, null, null, null)))),
+        bad("messages.[0].content", "empty_array", b -> b.messages(List.of(new ChatMessage("user",
+            MessageContent.ofParts(List.of()), null, null, null)))),
         bad("messages.[0].content.[0].type", "invalid_value", b -> b.messages(List.of(new ChatMessage("user",
             MessageContent.ofParts(List.of(new ContentPart("video", null, null, null, null, null))), null, null, null)))),
+        bad("messages.[0].content.[0].image_url", "missing_required_parameter", b -> b.messages(List.of(new ChatMessage(
+            "user", MessageContent.ofParts(List.of(new ContentPart("image_url", null, null, null, null, null))),
+            null, null, null)))),
+        bad("messages.[0].content.[0].image_url.url", "missing_required_parameter", b -> b.messages(List.of(
+            new ChatMessage("user", MessageContent.ofParts(List.of(new ContentPart("image_url", null,
+                new ContentPart.ImageUrl(null, "low"), null, null, null))), null, null, null)))),
+        bad("messages.[0].content.[0].input_audio.format", "missing_required_parameter", b -> b.messages(List.of(
+            new ChatMessage("user", MessageContent.ofParts(List.of(new ContentPart("input_audio", null, null,
+                new ContentPart.InputAudio("UklGR", null), null, null))), null, null, null)))),
         bad("messages.[0].content.[0].text", "missing_required_parameter", b -> b.messages(List.of(new ChatMessage("user",
             MessageContent.ofParts(List.of(new ContentPart("text", null, null, null, null, null))), null, null, null)))),
         bad("messages.[2].tool_call_id", "missing_required_parameter", b -> b

@@ -45,7 +45,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code reply}, one word a step, waiting {@code step-delay-ms} before each step and checking for
  * cancellation at every step. Options: {@code reply}, {@code step-delay-ms} (default 0),
  * {@code capacity} (requests a replica runs at once, default 1), {@code report-usage} (default
- * true; false leaves counting to the host), {@code pass-through} (comma-separated endpoint paths it
+ * true; false leaves counting to the host), {@code report-finish} (default true; false ends choices
+ * without a finish reason, as some upstream servers do), {@code pass-through} (comma-separated endpoint paths it
  * relays, e.g. {@code embeddings,images/generations}; default none). Prompt tokens are the prompt's
  * words. A forced {@code tool_choice} makes it call that function with {@code {"city":"Paris"}} in
  * three fragments.
@@ -71,6 +72,7 @@ public final class ScriptedBackend implements BackendProvider {
   private volatile @Nullable CountDownLatch loadGate;
   private volatile @Nullable CountDownLatch creationGate;
   private volatile @Nullable RuntimeException loadFailure;
+  private volatile @Nullable RuntimeException executionCrash;
 
   @Override
   public String name() {
@@ -80,6 +82,12 @@ public final class ScriptedBackend implements BackendProvider {
   /** The next {@code count} executions emit one word and then fail as a broken replica does. */
   public ScriptedBackend failNextExecutions(int count) {
     failingExecutions.set(count);
+    return this;
+  }
+
+  /** The next execution emits one word and then throws {@code crash}, a bug rather than a reported failure. */
+  public ScriptedBackend crashNextExecution(RuntimeException crash) {
+    executionCrash = crash;
     return this;
   }
 
@@ -194,6 +202,7 @@ public final class ScriptedBackend implements BackendProvider {
     private final long stepDelayMillis;
     private final int capacity;
     private final boolean reportUsage;
+    private final boolean reportFinish;
     private final Set<String> passThrough;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger replicasCreated = new AtomicInteger();
@@ -207,6 +216,7 @@ public final class ScriptedBackend implements BackendProvider {
       this.stepDelayMillis = source.intOption("step-delay-ms", 0);
       this.capacity = source.intOption("capacity", 1);
       this.reportUsage = Boolean.parseBoolean(source.option("report-usage", "true"));
+      this.reportFinish = Boolean.parseBoolean(source.option("report-finish", "true"));
       this.passThrough = Set.of(source.option("pass-through", "").split(","));
     }
 
@@ -339,6 +349,8 @@ public final class ScriptedBackend implements BackendProvider {
       private void run(InferenceRequest request, GenerationListener listener) {
         holdAtGate(request.cancellation());
         boolean fail = failingExecutions.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        RuntimeException crash = executionCrash;
+        executionCrash = null;
         Plan plan = request instanceof InferenceRequest.Chat chat
             ? Plan.of(chat.request())
             : Plan.of(((InferenceRequest.Text) request).request());
@@ -373,8 +385,13 @@ public final class ScriptedBackend implements BackendProvider {
                 : emitted[choice] >= plan.maxTokens ? "length" : null;
             if (reason != null) {
               done[choice] = true;
-              listener.onDelta(ChoiceDelta.finish(choice, reason));
+              if (reportFinish) {
+                listener.onDelta(ChoiceDelta.finish(choice, reason));
+              }
               continue;
+            }
+            if (crash != null && step == 1) {
+              throw crash;
             }
             if (fail && step == 1) {
               throw new ReplicaFailureException("scripted replica " + index + " broke", null);

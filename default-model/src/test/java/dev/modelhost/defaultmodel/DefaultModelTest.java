@@ -22,8 +22,11 @@ class DefaultModelTest {
   }
 
   @Test
-  void defaultModelDiffersFromTinyTwin() {
+  void defaultModelDiffersFromTinyTwin() throws Exception {
     assertThat(DefaultModel.FORTUNE_LLAMA.directory()).isNotEqualTo(DefaultModel.TINY_RANDOM.directory());
+    // Different folders alone would pass the line above; the shipped weights must differ too.
+    assertThat(Files.mismatch(DefaultModel.FORTUNE_LLAMA.directory().resolve("model.safetensors"),
+        DefaultModel.TINY_RANDOM.directory().resolve("model.safetensors"))).isNotEqualTo(-1L);
   }
 
   private static long resourceSize(String model, String file) throws Exception {

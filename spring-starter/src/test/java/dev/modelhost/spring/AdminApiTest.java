@@ -85,6 +85,11 @@ class AdminApiTest extends ServerTestBase {
     HttpResponse<String> badReplicas =
         send("POST", "/admin/services/acme/chat/scale", TestServer.ADMIN_KEY, "{\"replicas\":-1}");
     assertThat(badReplicas.statusCode()).isEqualTo(400);
+
+    HttpResponse<String> nullOption = send("POST", "/admin/services", TestServer.ADMIN_KEY,
+        "{\"owner\":\"team-a\",\"name\":\"lab4\",\"backend\":\"scripted\",\"location\":\"x\",\"options\":{\"k\":null}}");
+    assertThat(nullOption.statusCode()).isEqualTo(400);
+    assertThat(json(nullOption).get("error").get("param").asString()).isEqualTo("options.k");
   }
 
   @Test

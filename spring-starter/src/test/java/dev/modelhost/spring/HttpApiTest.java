@@ -89,6 +89,14 @@ class HttpApiTest extends ServerTestBase {
   }
 
   @Test
+  void namesTheMethodThatWasRefusedWith405() throws Exception {
+    HttpResponse<String> response = send("DELETE", "/v1/models", TestServer.ACME_KEY, null);
+
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(error(response).message()).isEqualTo("Method DELETE is not allowed for /v1/models.");
+  }
+
+  @Test
   void answersABodyOverTheLimitWith413() throws Exception {
     String prompt = "x".repeat(70 * 1024);
     HttpResponse<String> response =

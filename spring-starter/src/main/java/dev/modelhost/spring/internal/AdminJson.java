@@ -6,6 +6,7 @@ import dev.modelhost.BillingMethod;
 import dev.modelhost.ModelService;
 import dev.modelhost.ServiceSpec;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
 import dev.modelhost.spi.ModelSource;
 import dev.modelhost.spring.ApiKey;
 import java.math.BigDecimal;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonToken;
 
 /**
  * JSON shapes of the management API (snake_case, like the OpenAI API). Unlike the inference
@@ -65,6 +67,13 @@ final class AdminJson {
       if (location == null || location.isBlank()) {
         throw new InvalidRequestException("'location' is required: a model directory or upstream URL.", "location",
             "missing_required_parameter");
+      }
+      if (options != null) {
+        options.forEach((key, value) -> {
+          if (value == null) {
+            throw new InvalidTypeException("options." + key, "a string", JsonToken.VALUE_NULL);
+          }
+        });
       }
       ServiceSpec.Builder builder = ServiceSpec.builder(owner == null ? "" : owner, name == null ? "" : name)
           .source(new ModelSource(location, options == null ? Map.of() : options))

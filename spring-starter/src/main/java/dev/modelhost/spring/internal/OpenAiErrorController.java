@@ -29,13 +29,16 @@ public class OpenAiErrorController implements ErrorController {
     Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
     Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
     String path = uri instanceof String s ? s : request.getRequestURI();
+    // Servlet 6.1 containers dispatch errors as GET and keep the request's own method in this attribute.
+    Object originalMethod = request.getAttribute("jakarta.servlet.error.method");
+    String method = originalMethod instanceof String m ? m : request.getMethod();
     if (exception instanceof ModelhostException modelhost) {
       HttpErrors.write(response, modelhost);
     } else if (exception instanceof Throwable other && !(status instanceof Integer code && code < 500)) {
       HttpErrors.write(response, other);
     } else {
       int code = status instanceof Integer value ? value : 404;
-      HttpErrors.write(response, StatusExceptions.forStatus(code, request.getMethod(), path, maxBodyBytes));
+      HttpErrors.write(response, StatusExceptions.forStatus(code, method, path, maxBodyBytes));
     }
   }
 }
