@@ -107,7 +107,17 @@ class ResponseShapeTest {
     assertThat(last.choices()).isEmpty();
     assertThat(last.usage().completionTokens()).isEqualTo(3);
     assertThat(Json.mapper().writeValueAsString(last)).contains("\"choices\":[]");
-    assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c.usage()).isNull());
+    assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> {
+      assertThat(c.usage()).isNull();
+      assertThat(Json.mapper().writeValueAsString(c)).endsWith(",\"usage\":null}");
+    });
+  }
+
+  @Test
+  void leavesUsageOutOfChunksWhenNotAsked() {
+    List<ChatCompletionChunk> chunks = read(host.streamChat(chat().stream(true).build()));
+
+    assertThat(chunks).isNotEmpty().allSatisfy(c -> assertThat(Json.mapper().writeValueAsString(c)).doesNotContain("usage"));
   }
 
   @Test
@@ -209,6 +219,7 @@ class ResponseShapeTest {
     assertThat(events.get(3).choices().get(0).finishReason()).isEqualTo("stop");
     assertThat(events.get(4).choices()).isEmpty();
     assertThat(events.get(4).usage().completionTokens()).isEqualTo(3);
+    assertThat(events.subList(0, 4)).allSatisfy(e -> assertThat(Json.mapper().writeValueAsString(e)).endsWith(",\"usage\":null}"));
   }
 
   @Test

@@ -1,33 +1,75 @@
 package dev.modelhost.api;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One server-sent event of a streamed chat completion ({@code chat.completion.chunk}). The final
  * usage chunk has no choices and a {@code usage}.
+ *
+ * <p>{@code includeUsage} says whether the stream was asked for usage ({@code
+ * stream_options.include_usage}). Then, as OpenAI does, every chunk before the usage chunk writes
+ * {@code "usage": null}; otherwise chunks leave {@code usage} out.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChatCompletionChunk(
-    @JsonProperty("id") String id,
-    @JsonProperty("object") String object,
-    @JsonProperty("created") long created,
-    @JsonProperty("model") String model,
-    @JsonProperty("system_fingerprint") @Nullable String systemFingerprint,
-    @JsonProperty("choices") List<ChunkChoice> choices,
-    @JsonProperty("usage") @Nullable Usage usage) {
+    String id,
+    String object,
+    long created,
+    String model,
+    @Nullable String systemFingerprint,
+    List<ChunkChoice> choices,
+    @Nullable Usage usage,
+    boolean includeUsage) {
 
   public static final String OBJECT = "chat.completion.chunk";
 
   public ChatCompletionChunk {
     choices = List.copyOf(choices);
+    includeUsage = includeUsage || usage != null;
+  }
+
+  /** A chunk of a stream that was not asked for usage, or the usage chunk when {@code usage} is set. */
+  public ChatCompletionChunk(String id, String object, long created, String model,
+      @Nullable String systemFingerprint, List<ChunkChoice> choices, @Nullable Usage usage) {
+    this(id, object, created, model, systemFingerprint, choices, usage, usage != null);
+  }
+
+  @JsonCreator
+  static ChatCompletionChunk fromJson(
+      @JsonProperty("id") String id,
+      @JsonProperty("object") String object,
+      @JsonProperty("created") long created,
+      @JsonProperty("model") String model,
+      @JsonProperty("system_fingerprint") @Nullable String systemFingerprint,
+      @JsonProperty("choices") List<ChunkChoice> choices,
+      @JsonProperty("usage") @Nullable JsonNode usage) {
+    return new ChatCompletionChunk(id, object, created, model, systemFingerprint, choices,
+        Usage.fromField(usage), usage != null);
+  }
+
+  @JsonValue
+  Map<String, Object> json() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("id", id);
+    json.put("object", object);
+    json.put("created", created);
+    json.put("model", model);
+    if (systemFingerprint != null) {
+      json.put("system_fingerprint", systemFingerprint);
+    }
+    json.put("choices", choices);
+    if (includeUsage) {
+      json.put("usage", usage);
+    }
+    return json;
   }
 
   /** A choice's increment. {@code logprobs} and {@code finish_reason} are always written. */

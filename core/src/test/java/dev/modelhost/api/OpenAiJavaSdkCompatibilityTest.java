@@ -107,6 +107,8 @@ class OpenAiJavaSdkCompatibilityTest {
       }
       if (sdk.usage().isPresent()) {
         totalTokens = sdk.usage().get().totalTokens();
+      } else {
+        assertThat(sdk._usage().isNull()).as("usage: null before the usage chunk").isTrue();
       }
     }
 
@@ -157,7 +159,7 @@ class OpenAiJavaSdkCompatibilityTest {
     String echoed = Json.mapper().writeValueAsString(
         Json.read(sample("text-completion-logprobs.json"), Completion.class));
     String event = Json.mapper().writeValueAsString(
-        Json.read(sample("text-completion-chunk.json"), Completion.class));
+        Json.read(sample("text-completion-chunk-include-usage.json"), Completion.class));
 
     var sdkEchoed = SDK.readValue(echoed, com.openai.models.completions.Completion.class);
     var sdkEvent = SDK.readValue(event, com.openai.models.completions.Completion.class);
@@ -168,6 +170,8 @@ class OpenAiJavaSdkCompatibilityTest {
     assertThat(sdkEchoed.choices().get(0).text()).isEqualTo("Say this is a test.");
     assertThat(sdkEvent.choices().get(0).text()).isEqualTo("This");
     assertThat(sdkEvent.choices().get(0)._finishReason().isNull()).isTrue();
+    assertThat(sdkEvent.usage()).isEmpty();
+    assertThat(sdkEvent._usage().isNull()).isTrue();
   }
 
   @Test
@@ -202,12 +206,14 @@ class OpenAiJavaSdkCompatibilityTest {
         Arguments.of("chat-completion-logprobs.json", ChatCompletion.class, com.openai.models.chat.completions.ChatCompletion.class),
         Arguments.of("chunk-role.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
         Arguments.of("chunk-content.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
+        Arguments.of("chunk-content-include-usage.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
         Arguments.of("chunk-content-logprobs.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
         Arguments.of("chunk-tool-call-start.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
         Arguments.of("chunk-tool-call-fragment.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
         Arguments.of("chunk-finish.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
         Arguments.of("chunk-usage.json", ChatCompletionChunk.class, com.openai.models.chat.completions.ChatCompletionChunk.class),
         Arguments.of("text-completion.json", Completion.class, com.openai.models.completions.Completion.class),
+        Arguments.of("text-completion-chunk-usage.json", Completion.class, com.openai.models.completions.Completion.class),
         Arguments.of("model-list.json", ModelList.class, ModelListPageResponse.class));
   }
 
@@ -272,6 +278,6 @@ class OpenAiJavaSdkCompatibilityTest {
 
   private static ChatCompletionChunk chunk(String id, String model, ChatCompletionChunk.Delta delta, String finishReason) {
     return new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, 1_700_000_001L, model, null,
-        List.of(new ChatCompletionChunk.ChunkChoice(0, delta, null, finishReason)), null);
+        List.of(new ChatCompletionChunk.ChunkChoice(0, delta, null, finishReason)), null, true);
   }
 }

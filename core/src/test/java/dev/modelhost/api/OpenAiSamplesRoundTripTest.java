@@ -29,6 +29,7 @@ class OpenAiSamplesRoundTripTest {
         Arguments.of("chat-completion-logprobs.json", ChatCompletion.class),
         Arguments.of("chunk-role.json", ChatCompletionChunk.class),
         Arguments.of("chunk-content.json", ChatCompletionChunk.class),
+        Arguments.of("chunk-content-include-usage.json", ChatCompletionChunk.class),
         Arguments.of("chunk-content-logprobs.json", ChatCompletionChunk.class),
         Arguments.of("chunk-tool-call-start.json", ChatCompletionChunk.class),
         Arguments.of("chunk-tool-call-fragment.json", ChatCompletionChunk.class),
@@ -41,6 +42,8 @@ class OpenAiSamplesRoundTripTest {
         Arguments.of("text-completion.json", Completion.class),
         Arguments.of("text-completion-logprobs.json", Completion.class),
         Arguments.of("text-completion-chunk.json", Completion.class),
+        Arguments.of("text-completion-chunk-include-usage.json", Completion.class),
+        Arguments.of("text-completion-chunk-usage.json", Completion.class),
         Arguments.of("model-list.json", ModelList.class),
         Arguments.of("error.json", ErrorResponse.class),
         Arguments.of("error-with-param.json", ErrorResponse.class));
