@@ -1,5 +1,6 @@
 package dev.modelhost;
 
+import dev.modelhost.internal.CompositeUsageSink;
 import dev.modelhost.internal.DefaultModelHost;
 import dev.modelhost.internal.HostSettings;
 import dev.modelhost.spi.BackendProvider;
@@ -22,7 +23,7 @@ public final class ModelHostBuilder {
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   private final List<BackendProvider> backends = new ArrayList<>();
-  private UsageSink usageSink = record -> {};
+  private final List<UsageSink> usageSinks = new ArrayList<>();
   private Clock clock = Clock.systemUTC();
   private ClassLoader classLoader = Thread.currentThread().getContextClassLoader() != null
       ? Thread.currentThread().getContextClassLoader()
@@ -34,9 +35,23 @@ public final class ModelHostBuilder {
 
   ModelHostBuilder() {}
 
-  /** Receives one usage record per request that reached a service. Default: records are dropped. */
+  /**
+   * Receives one usage record per request that reached a service, instead of the sinks set so far.
+   * Default: records are dropped.
+   */
   public ModelHostBuilder usageSink(UsageSink usageSink) {
-    this.usageSink = Objects.requireNonNull(usageSink, "usageSink");
+    Objects.requireNonNull(usageSink, "usageSink");
+    usageSinks.clear();
+    usageSinks.add(usageSink);
+    return this;
+  }
+
+  /**
+   * Adds a sink next to those set so far. Every record goes to each sink in the order added; a
+   * failing sink is logged and does not keep the record from the others.
+   */
+  public ModelHostBuilder addUsageSink(UsageSink usageSink) {
+    usageSinks.add(Objects.requireNonNull(usageSink, "usageSink"));
     return this;
   }
 
@@ -94,7 +109,15 @@ public final class ModelHostBuilder {
 
   public ModelHost build() {
     return new DefaultModelHost(new HostSettings(
-        List.copyOf(backends), classLoader, usageSink, clock, restartBackoff, maxRestartBackoff,
+        List.copyOf(backends), classLoader, usageSink(), clock, restartBackoff, maxRestartBackoff,
         maxReplicaRestarts, shutdownGrace));
+  }
+
+  private UsageSink usageSink() {
+    return switch (usageSinks.size()) {
+      case 0 -> record -> {};
+      case 1 -> usageSinks.get(0);
+      default -> new CompositeUsageSink(usageSinks);
+    };
   }
 }

@@ -48,6 +48,41 @@ class UsageRecordTest {
   }
 
   @Test
+  void handsEachRecordToEveryAddedSinkEvenWhenOneFails() throws InterruptedException {
+    RecordingUsageSink second = new RecordingUsageSink();
+    ScriptedBackend other = new ScriptedBackend();
+    try (ModelHost both = ModelHost.builder().backend(other).usageSink(usage)
+        .addUsageSink(record -> {
+          throw new IllegalStateException("broken sink");
+        })
+        .addUsageSink(second).build()) {
+      both.deploy(ServiceSpec.builder("team", "usage").backend(ScriptedBackend.NAME)
+          .source(new ModelSource("script", Map.of())).build());
+      both.awaitRunning(MODEL, Duration.ofSeconds(5));
+
+      ChatCompletion answer = both.chat(hello().build(), KEY);
+
+      assertThat(usage.awaitOne(answer.id())).isEqualTo(second.awaitOne(answer.id()));
+    }
+  }
+
+  @Test
+  void aSetSinkReplacesTheSinksBeforeIt() throws InterruptedException {
+    RecordingUsageSink replaced = new RecordingUsageSink();
+    ScriptedBackend other = new ScriptedBackend();
+    try (ModelHost replacing = ModelHost.builder().backend(other).addUsageSink(replaced).usageSink(usage).build()) {
+      replacing.deploy(ServiceSpec.builder("team", "usage").backend(ScriptedBackend.NAME)
+          .source(new ModelSource("script", Map.of())).build());
+      replacing.awaitRunning(MODEL, Duration.ofSeconds(5));
+
+      ChatCompletion answer = replacing.chat(hello().build(), KEY);
+
+      usage.awaitOne(answer.id());
+      assertThat(replaced.records()).isEmpty();
+    }
+  }
+
+  @Test
   void recordsACompletedRequestWithItsTokensAndTimes() throws InterruptedException {
     deploy(Map.of(), 4);
 

@@ -7,7 +7,6 @@ import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.internal.AdminController;
 import dev.modelhost.spring.internal.ApiKeyFilter;
-import dev.modelhost.spring.internal.CompositeUsageSink;
 import dev.modelhost.spring.internal.InMemoryApiKeys;
 import dev.modelhost.spring.internal.MetricsUsageSink;
 import dev.modelhost.spring.internal.OpenAiController;
@@ -19,7 +18,6 @@ import dev.modelhost.spring.internal.UsageAggregator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -89,11 +87,9 @@ public class ModelhostAutoConfiguration {
   @ConditionalOnMissingBean
   public ModelHost modelHost(ObjectProvider<UsageSink> usageSinks, ObjectProvider<ModelhostCustomizer> customizers) {
     ModelHostBuilder builder = ModelHost.builder();
-    List<UsageSink> sinks = usageSinks.orderedStream().toList();
-    if (!sinks.isEmpty()) {
-      builder.usageSink(sinks.size() == 1 ? sinks.get(0) : new CompositeUsageSink(sinks));
-    }
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+    // Added after the customizers, so a customizer's own sink cannot switch off /admin/usage and metrics.
+    usageSinks.orderedStream().forEach(builder::addUsageSink);
     return builder.build();
   }
 

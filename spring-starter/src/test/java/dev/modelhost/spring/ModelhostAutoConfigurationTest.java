@@ -10,6 +10,7 @@ import dev.modelhost.spi.UsageRecord;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.internal.InMemoryApiKeys;
 import dev.modelhost.spring.internal.OpenAiController;
+import dev.modelhost.spring.internal.UsageAggregator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -104,6 +105,21 @@ class ModelhostAutoConfigurationTest {
             assertThat(record.service()).isEqualTo("acme/chat");
             assertThat(record.completionTokens()).isEqualTo(4);
           });
+        });
+  }
+
+  @Test
+  void keepsTheBuiltInSinksWhenACustomizerSetsItsOwn() {
+    List<UsageRecord> records = new CopyOnWriteArrayList<>();
+    runner.withPropertyValues(SERVICE)
+        .withBean("ownSinkCustomizer", ModelhostCustomizer.class, () -> builder -> builder.usageSink(records::add))
+        .run(context -> {
+          ModelHost host = context.getBean(ModelHost.class);
+          host.awaitRunning("acme/chat", Duration.ofSeconds(30));
+          host.chat(hello("acme/chat"));
+          assertThat(records).singleElement().satisfies(record -> assertThat(record.service()).isEqualTo("acme/chat"));
+          assertThat(context.getBean(UsageAggregator.class).usage(null, "acme/chat"))
+              .singleElement().satisfies(total -> assertThat(total.requests()).isEqualTo(1));
         });
   }
 

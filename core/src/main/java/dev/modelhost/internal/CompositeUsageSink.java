@@ -1,4 +1,4 @@
-package dev.modelhost.spring.internal;
+package dev.modelhost.internal;
 
 import dev.modelhost.spi.UsageRecord;
 import dev.modelhost.spi.UsageSink;
