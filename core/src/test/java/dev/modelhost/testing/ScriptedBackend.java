@@ -12,6 +12,7 @@ import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.api.Json;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;
@@ -47,7 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code capacity} (requests a replica runs at once, default 1), {@code report-usage} (default
  * true; false leaves counting to the host), {@code report-finish} (default true; false ends choices
  * without a finish reason, as some upstream servers do), {@code pass-through} (comma-separated endpoint paths it
- * relays, e.g. {@code embeddings,images/generations}; default none). Prompt tokens are the prompt's
+ * relays, e.g. {@code embeddings,images/generations}; default none), {@code fail-load} (loading
+ * this source fails with that message). Prompt tokens are the prompt's
  * words. A forced {@code tool_choice} makes it call that function with {@code {"city":"Paris"}} in
  * three fragments.
  *
@@ -162,6 +164,10 @@ public final class ScriptedBackend implements BackendProvider {
     RuntimeException failure = loadFailure;
     if (failure != null) {
       throw failure;
+    }
+    String sourceFailure = source.option("fail-load");
+    if (sourceFailure != null) {
+      throw new ModelLoadException(sourceFailure);
     }
     ScriptedRuntime runtime = new ScriptedRuntime(source);
     runtimes.add(runtime);
