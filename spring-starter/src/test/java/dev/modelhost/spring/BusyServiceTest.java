@@ -7,6 +7,7 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.modelhost.api.Json;
+import dev.modelhost.testing.Await;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -14,6 +15,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,11 +53,8 @@ class BusyServiceTest extends ServerTestBase {
 
       // Within the 30 s queue deadline: the failed keep-alive, not the deadline, ends the request. The
       // wait is generous because a busy machine may take seconds to notice the closed socket.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while ((cancelledRequests() == cancelledBefore || gauge("modelhost.queue.depth") > 0)
-          && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(20);
-      }
+      Await.until("the queued request is cancelled", Duration.ofSeconds(20),
+          () -> cancelledRequests() > cancelledBefore && gauge("modelhost.queue.depth") == 0);
       assertThat(cancelledRequests()).isEqualTo(cancelledBefore + 1);
       assertThat(gauge("modelhost.queue.depth")).isZero();
       assertThat(gauge("modelhost.replicas.busy")).isEqualTo(1);

@@ -6,11 +6,11 @@ import dev.modelhost.ModelHost;
 import dev.modelhost.ModelService;
 import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
-import dev.modelhost.spi.UsageRecord;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.internal.InMemoryApiKeys;
 import dev.modelhost.spring.internal.OpenAiController;
 import dev.modelhost.spring.internal.UsageAggregator;
+import dev.modelhost.testing.RecordingUsageSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -94,14 +93,14 @@ class ModelhostAutoConfigurationTest {
 
   @Test
   void handsUsageRecordsToTheApplicationsSinks() {
-    List<UsageRecord> records = new CopyOnWriteArrayList<>();
+    RecordingUsageSink records = new RecordingUsageSink();
     runner.withPropertyValues(SERVICE)
-        .withBean("recordingSink", UsageSink.class, () -> records::add)
+        .withBean("recordingSink", UsageSink.class, () -> records)
         .run(context -> {
           ModelHost host = context.getBean(ModelHost.class);
           host.awaitRunning("acme/chat", Duration.ofSeconds(30));
-          host.chat(hello("acme/chat"));
-          assertThat(records).singleElement().satisfies(record -> {
+          String id = host.chat(hello("acme/chat")).id();
+          assertThat(records.awaitOne(id)).satisfies(record -> {
             assertThat(record.service()).isEqualTo("acme/chat");
             assertThat(record.completionTokens()).isEqualTo(4);
           });
@@ -110,14 +109,14 @@ class ModelhostAutoConfigurationTest {
 
   @Test
   void keepsTheBuiltInSinksWhenACustomizerSetsItsOwn() {
-    List<UsageRecord> records = new CopyOnWriteArrayList<>();
+    RecordingUsageSink records = new RecordingUsageSink();
     runner.withPropertyValues(SERVICE)
-        .withBean("ownSinkCustomizer", ModelhostCustomizer.class, () -> builder -> builder.usageSink(records::add))
+        .withBean("ownSinkCustomizer", ModelhostCustomizer.class, () -> builder -> builder.usageSink(records))
         .run(context -> {
           ModelHost host = context.getBean(ModelHost.class);
           host.awaitRunning("acme/chat", Duration.ofSeconds(30));
-          host.chat(hello("acme/chat"));
-          assertThat(records).singleElement().satisfies(record -> assertThat(record.service()).isEqualTo("acme/chat"));
+          String id = host.chat(hello("acme/chat")).id();
+          assertThat(records.awaitOne(id).service()).isEqualTo("acme/chat");
           assertThat(context.getBean(UsageAggregator.class).usage(null, "acme/chat"))
               .singleElement().satisfies(total -> assertThat(total.requests()).isEqualTo(1));
         });

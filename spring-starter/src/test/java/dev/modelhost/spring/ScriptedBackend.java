@@ -27,6 +27,11 @@ import tools.jackson.databind.node.ObjectNode;
  * released; any other prompt is answered
  * with {@link #ANSWER}, one word per delta. It relays {@code /v1/embeddings} (one number: the
  * input's length) and no other pass-through endpoint.
+ *
+ * <p>Core's {@code dev.modelhost.testing.ScriptedBackend} is steered per backend instance (holds and
+ * failures apply to every following request); the HTTP tests share one server and its services
+ * across test classes and need one request held or failing while others beside it answer, so this
+ * one is steered per request by the prompt.
  */
 final class ScriptedBackend implements BackendProvider {
 
