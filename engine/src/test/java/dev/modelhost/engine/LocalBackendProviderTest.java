@@ -7,7 +7,9 @@ import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.ChoiceLogprobs.TokenLogprob;
 import dev.modelhost.api.CompletionRequest;
+import dev.modelhost.api.ContentPart;
 import dev.modelhost.api.Json;
+import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
@@ -253,6 +255,42 @@ class LocalBackendProviderTest {
     assertThatThrownBy(() -> chat(replica, hi().topLogprobs(2).build()))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("top_logprobs");
+  }
+
+  @Test
+  void imageAudioAndFilePartsAreRefusedBeforeDecoding() {
+    Replica replica = load(append(helloWorld, IM_END));
+    List<ContentPart> parts = List.of(
+        ContentPart.text("What is this?"),
+        new ContentPart("input_audio", null, null, new ContentPart.InputAudio("AAAA", "wav"), null, null));
+    ChatCompletionRequest request = ChatCompletionRequest.builder("m")
+        .addMessage(ChatMessage.system("Be brief."))
+        .addMessage(new ChatMessage(ChatMessage.USER, MessageContent.ofParts(parts), null, null, null))
+        .build();
+    assertThatThrownBy(() -> chat(replica, request))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.httpStatus()).isEqualTo(400);
+          assertThat(e.param()).isEqualTo("messages.[1].content.[1]");
+          assertThat(e.code()).isEqualTo("unsupported_content");
+        })
+        .hasMessageContaining("input_audio")
+        .hasMessageContaining("text only");
+    assertThat(decoder.batchSizes).isEmpty();
+    ChatMessage image = new ChatMessage(ChatMessage.USER,
+        MessageContent.ofParts(List.of(ContentPart.imageUrl("data:image/png;base64,AAAA"))), null, null, null);
+    assertThatThrownBy(() -> chat(replica, ChatCompletionRequest.builder("m").addMessage(image).build()))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.param()).isEqualTo("messages.[0].content.[0]"));
+  }
+
+  @Test
+  void textPartsAreServed() {
+    Replica replica = load(append(helloWorld, IM_END));
+    ChatMessage parts = new ChatMessage(ChatMessage.USER,
+        MessageContent.ofParts(List.of(ContentPart.text("Hi"))), null, null, null);
+    Recorder out = chat(replica, ChatCompletionRequest.builder("m").addMessage(parts).build());
+    assertThat(out.text(0)).isEqualTo("Hello world");
+    assertThat(decoder.prompts.get(0)).isEqualTo(renderedHi);
   }
 
   @Test

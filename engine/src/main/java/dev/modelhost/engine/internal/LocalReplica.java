@@ -1,7 +1,10 @@
 package dev.modelhost.engine.internal;
 
 import dev.modelhost.api.ChatCompletionRequest;
+import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.CompletionRequest;
+import dev.modelhost.api.ContentPart;
+import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.StopSequences;
 import dev.modelhost.api.ToolChoice;
@@ -145,6 +148,7 @@ final class LocalReplica implements Replica {
     if (request.messages() == null || request.messages().isEmpty()) {
       throw new InvalidRequestException("'messages' must contain at least one message.", "messages", "invalid_value");
     }
+    requireTextOnly(request.messages());
     if (request.topLogprobs() != null && !Boolean.TRUE.equals(request.logprobs())) {
       throw new InvalidRequestException("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
     }
@@ -161,6 +165,29 @@ final class LocalReplica implements Replica {
     List<@Nullable String> echoes = new ArrayList<>();
     echoes.add(null);
     return new Plan(List.of(prompt), echoes, choices(request.choiceCount()), params, tools);
+  }
+
+  /**
+   * Local models read text only: images, audio and files are refused (as OpenAI refuses input a
+   * model cannot take) rather than silently left out of the prompt.
+   */
+  private static void requireTextOnly(List<ChatMessage> messages) {
+    for (int i = 0; i < messages.size(); i++) {
+      MessageContent content = messages.get(i).content();
+      if (content == null || !content.isParts()) {
+        continue;
+      }
+      List<ContentPart> parts = content.parts();
+      for (int j = 0; j < parts.size(); j++) {
+        String type = parts.get(j).type();
+        if (!ContentPart.TEXT.equals(type) && !"refusal".equals(type)) {
+          throw new InvalidRequestException(
+              "Content parts of type '" + type + "' are not supported: this model reads text only.",
+              "messages.[" + i + "].content.[" + j + "]",
+              "unsupported_content");
+        }
+      }
+    }
   }
 
   private Plan plan(CompletionRequest request) {
