@@ -72,16 +72,18 @@ public record SamplingParams(
       @Nullable Long seed,
       @Nullable Integer maxTokens,
       @Nullable List<String> stop) {
+    // Only the request's own values are checked here: the model's defaults were checked at load.
+    check(temperature == null || (temperature >= 0 && temperature <= 2), "temperature", "must be between 0 and 2");
+    check(topP == null || (topP > 0 && topP <= 1), "top_p", "must be greater than 0 and at most 1");
+    check(topK == null || topK >= -1, "top_k", "must be -1 (no limit), 0 (no limit) or positive");
+    check(minP == null || (minP >= 0 && minP <= 1), "min_p", "must be between 0 and 1");
+    check(repetitionPenalty == null || (repetitionPenalty > 0 && repetitionPenalty <= 10), "repetition_penalty",
+        "must be greater than 0 and at most 10");
     double t = pick(temperature, defaults.temperature(), 1.0);
     double p = pick(topP, defaults.topP(), 1.0);
     int k = topK != null ? topK : defaults.topK() != null ? defaults.topK() : 0;
     double mp = pick(minP, defaults.minP(), 0.0);
     double rp = pick(repetitionPenalty, defaults.repetitionPenalty(), 1.0);
-    check(t >= 0 && t <= 2 && !Double.isNaN(t), "temperature", "must be between 0 and 2");
-    check(p > 0 && p <= 1, "top_p", "must be greater than 0 and at most 1");
-    check(k >= -1, "top_k", "must be -1 (no limit), 0 (no limit) or positive");
-    check(mp >= 0 && mp <= 1, "min_p", "must be between 0 and 1");
-    check(rp > 0 && rp <= 10, "repetition_penalty", "must be greater than 0 and at most 10");
     double pp = presencePenalty == null ? 0 : presencePenalty;
     double fp = frequencyPenalty == null ? 0 : frequencyPenalty;
     check(pp >= -2 && pp <= 2, "presence_penalty", "must be between -2 and 2");

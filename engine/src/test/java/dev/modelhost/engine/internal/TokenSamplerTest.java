@@ -189,6 +189,19 @@ class TokenSamplerTest {
   }
 
   @Test
+  void modelDefaultsApplyWhenTheRequestLeavesThemOutAndAreNotBlamedOnIt() {
+    GenerationConfig defaults = new GenerationConfig(Set.of(), 2.5, 0.9, 40, 0.05, 12.0);
+    SamplingParams params = SamplingParams.resolve(defaults, 4, null, null, null, null, null, null, null,
+        null, -1, null, null, null);
+    assertThat(List.of(params.temperature(), params.topP(), params.topK(), params.minP(), params.repetitionPenalty()))
+        .containsExactly(2.5, 0.9, 40, 0.05, 12.0);
+    SamplingParams overridden = SamplingParams.resolve(defaults, 4, 0.5, 1.0, 0, 0.0, null, null, 1.0,
+        null, -1, null, null, null);
+    assertThat(List.of(overridden.temperature(), overridden.topP(), overridden.topK(), overridden.repetitionPenalty()))
+        .containsExactly(0.5, 1.0, 0, 1.0);
+  }
+
+  @Test
   void rejectsOutOfRangeSettings() {
     assertThatThrownBy(() -> params(3.0, null, null, null, null, null))
         .isInstanceOf(InvalidRequestException.class)
