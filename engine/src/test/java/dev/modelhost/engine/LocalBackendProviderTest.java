@@ -3,6 +3,8 @@ package dev.modelhost.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.modelhost.ModelHost;
+import dev.modelhost.ServiceSpec;
 import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.ChoiceLogprobs.TokenLogprob;
@@ -31,6 +33,7 @@ import dev.modelhost.spi.Replica;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -250,14 +253,6 @@ class LocalBackendProviderTest {
   }
 
   @Test
-  void topLogprobsWithoutLogprobsIsABadRequest() {
-    Replica replica = load(append(helloWorld, IM_END));
-    assertThatThrownBy(() -> chat(replica, hi().topLogprobs(2).build()))
-        .isInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("top_logprobs");
-  }
-
-  @Test
   void imageAudioAndFilePartsAreRefusedBeforeDecoding() {
     Replica replica = load(append(helloWorld, IM_END));
     List<ContentPart> parts = List.of(
@@ -291,6 +286,27 @@ class LocalBackendProviderTest {
     Recorder out = chat(replica, ChatCompletionRequest.builder("m").addMessage(parts).build());
     assertThat(out.text(0)).isEqualTo("Hello world");
     assertThat(decoder.prompts.get(0)).isEqualTo(renderedHi);
+  }
+
+  @Test
+  void requestsThroughTheHostAreCheckedByCoreBeforeTheEngineSeesThem() {
+    ScriptedProvider provider = new ScriptedProvider(dir -> new ScriptedDecoder(VOCAB, 512, Set.of(), append(helloWorld, IM_END), 300, 20f));
+    try (ModelHost host = ModelHost.builder().backend(provider).build()) {
+      host.deploy(ServiceSpec.builder("u-8105f7322477", "local").backend(provider.name())
+          .source(ModelSource.of(modelDir.toString())).build());
+      host.awaitRunning("u-8105f7322477/local", Duration.ofSeconds(30));
+      ChatCompletionRequest.Builder chat = ChatCompletionRequest.builder("u-8105f7322477/local").addMessage(ChatMessage.user("Hi"));
+      assertThatThrownBy(() -> host.chat(chat.topLogprobs(2).build()))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("top_logprobs"));
+      assertThatThrownBy(() -> host.chat(chat.topLogprobs(null).n(0).build()))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("n"));
+      CompletionRequest suffix = new CompletionRequest("u-8105f7322477/local", Prompt.of("Say:"), "tail", 4, null, null,
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+      assertThatThrownBy(() -> host.complete(suffix))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("suffix"));
+      assertThat(provider.decoder.batchSizes).isEmpty();
+      assertThat(host.chat(chat.n(null).build()).firstContent()).isEqualTo("Hello world");
+    }
   }
 
   @Test

@@ -21,6 +21,7 @@ import dev.modelhost.spi.InferenceRequest;
 import dev.modelhost.spi.Replica;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,11 @@ import org.jspecify.annotations.Nullable;
  * Runs one request at a time on the runtime's shared decoder: renders and tokenizes the prompt,
  * checks the context window, prefills every choice in one batched step, then decodes step by step
  * until every choice has finished. KV caches live only as long as the request.
+ *
+ * <p>Requests arrive checked by core's request validator (field ranges, {@code n}, {@code suffix},
+ * {@code best_of}, {@code top_logprobs} with {@code logprobs}, ...). This class checks only what
+ * depends on the model: the chat template, text-only content, the vocabulary and the context
+ * window.
  */
 final class LocalReplica implements Replica {
 
@@ -145,13 +151,7 @@ final class LocalReplica implements Replica {
           "messages",
           "chat_template_missing");
     }
-    if (request.messages() == null || request.messages().isEmpty()) {
-      throw new InvalidRequestException("'messages' must contain at least one message.", "messages", "invalid_value");
-    }
     requireTextOnly(request.messages());
-    if (request.topLogprobs() != null && !Boolean.TRUE.equals(request.logprobs())) {
-      throw new InvalidRequestException("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
-    }
     boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
     String rendered = template.render(request.messages(), tools ? request.tools() : null, true);
     int[] prompt = runtime.tokenizer().encodeRendered(rendered);
@@ -164,7 +164,7 @@ final class LocalReplica implements Replica {
         request.logitBias(), topLogprobs, request.seed(), request.completionTokenLimit(), stops(request.stop()));
     List<@Nullable String> echoes = new ArrayList<>();
     echoes.add(null);
-    return new Plan(List.of(prompt), echoes, choices(request.choiceCount()), params, tools);
+    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools);
   }
 
   /**
@@ -191,17 +191,8 @@ final class LocalReplica implements Replica {
   }
 
   private Plan plan(CompletionRequest request) {
-    Prompt prompt = request.prompt();
-    if (prompt == null) {
-      throw new InvalidRequestException("'prompt' is required.", "prompt", "missing_required_parameter");
-    }
-    if (request.suffix() != null) {
-      throw new InvalidRequestException("'suffix' is not supported by this model.", "suffix", "unsupported_parameter");
-    }
-    int n = choices(request.choiceCount());
-    if (request.bestOf() != null && request.bestOf() != n) {
-      throw new InvalidRequestException("'best_of' is not supported (it must equal 'n').", "best_of", "unsupported_parameter");
-    }
+    Prompt prompt = Objects.requireNonNull(request.prompt(), "prompt");
+    int n = request.choiceCount();
     TextTokenizer tokenizer = runtime.tokenizer();
     int vocab = runtime.decoder().config().vocabSize();
     List<int[]> prompts = new ArrayList<>(prompt.size());
@@ -241,13 +232,6 @@ final class LocalReplica implements Replica {
     if (tokens.length == 0) {
       throw new InvalidRequestException("The prompt is empty after tokenization.", param, "invalid_value");
     }
-  }
-
-  private static int choices(int n) {
-    if (n < 1 || n > 128) {
-      throw new InvalidRequestException("Invalid 'n': must be between 1 and 128.", "n", "invalid_value");
-    }
-    return n;
   }
 
   private static @Nullable List<String> stops(@Nullable StopSequences stop) {

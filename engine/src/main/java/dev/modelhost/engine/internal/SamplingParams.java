@@ -31,9 +31,6 @@ public record SamplingParams(
     @Nullable Integer maxTokens,
     List<String> stop) {
 
-  /** OpenAI's largest {@code top_logprobs}. */
-  public static final int MAX_TOP_LOGPROBS = 20;
-
   /**
    * Temperatures below this sample greedily, as in vLLM: dividing float logits by a smaller one
    * overflows to infinity and the distribution to NaN.
@@ -56,7 +53,10 @@ public record SamplingParams(
     return temperature < MIN_TEMPERATURE || topK == 1;
   }
 
-  /** Collects and checks the settings that the engine (rather than core) knows the limits of. */
+  /**
+   * Collects the settings and checks what core's request validator cannot: token ids against the
+   * vocabulary, {@code top_p} above 0 and {@code repetition_penalty} at most 10.
+   */
   static SamplingParams resolve(
       GenerationConfig defaults,
       int vocabSize,
@@ -72,12 +72,10 @@ public record SamplingParams(
       @Nullable Long seed,
       @Nullable Integer maxTokens,
       @Nullable List<String> stop) {
-    // Only the request's own values are checked here: the model's defaults were checked at load.
-    check(temperature == null || (temperature >= 0 && temperature <= 2), "temperature", "must be between 0 and 2");
-    check(topP == null || (topP > 0 && topP <= 1), "top_p", "must be greater than 0 and at most 1");
-    check(topK == null || topK >= -1, "top_k", "must be -1 (no limit), 0 (no limit) or positive");
-    check(minP == null || (minP >= 0 && minP <= 1), "min_p", "must be between 0 and 1");
-    check(repetitionPenalty == null || (repetitionPenalty > 0 && repetitionPenalty <= 10), "repetition_penalty",
+    // Core's request validator has checked every range it knows; these are the engine's own limits.
+    // The model's defaults were checked when it loaded.
+    check(topP == null || topP > 0, "top_p", "must be greater than 0 and at most 1");
+    check(repetitionPenalty == null || repetitionPenalty <= 10, "repetition_penalty",
         "must be greater than 0 and at most 10");
     double t = pick(temperature, defaults.temperature(), 1.0);
     double p = pick(topP, defaults.topP(), 1.0);
@@ -86,25 +84,15 @@ public record SamplingParams(
     double rp = pick(repetitionPenalty, defaults.repetitionPenalty(), 1.0);
     double pp = presencePenalty == null ? 0 : presencePenalty;
     double fp = frequencyPenalty == null ? 0 : frequencyPenalty;
-    check(pp >= -2 && pp <= 2, "presence_penalty", "must be between -2 and 2");
-    check(fp >= -2 && fp <= 2, "frequency_penalty", "must be between -2 and 2");
-    check(topLogprobs <= MAX_TOP_LOGPROBS, "top_logprobs", "must be at most " + MAX_TOP_LOGPROBS);
-    check(maxTokens == null || maxTokens >= 0, "max_tokens", "must not be negative");
     int[] ids = new int[logitBias == null ? 0 : logitBias.size()];
     float[] values = new float[ids.length];
     if (logitBias != null) {
       int i = 0;
       for (Map.Entry<String, Double> e : logitBias.entrySet()) {
-        int id;
-        try {
-          id = Integer.parseInt(e.getKey().trim());
-        } catch (NumberFormatException ex) {
-          throw new InvalidRequestException(
-              "Invalid key in 'logit_bias': '" + e.getKey() + "' is not a token id.", "logit_bias", "invalid_value");
-        }
-        check(id >= 0 && id < vocabSize, "logit_bias", "has token id " + id + ", outside the vocabulary (0.." + (vocabSize - 1) + ")");
+        int id = Integer.parseInt(e.getKey());
+        check(id < vocabSize, "logit_bias", "has token id " + id + ", outside the vocabulary (0.." + (vocabSize - 1) + ")");
         Double bias = e.getValue();
-        check(bias != null && bias >= -100 && bias <= 100, "logit_bias", "values must be between -100 and 100");
+        check(bias != null, "logit_bias", "values must be numbers between -100 and 100");
         ids[i] = id;
         values[i] = bias.floatValue();
         i++;

@@ -202,13 +202,7 @@ class TokenSamplerTest {
   }
 
   @Test
-  void rejectsOutOfRangeSettings() {
-    assertThatThrownBy(() -> params(3.0, null, null, null, null, null))
-        .isInstanceOf(InvalidRequestException.class)
-        .satisfies(e -> assertThat(((InvalidRequestException) e).param()).isEqualTo("temperature"));
-    assertThatThrownBy(() -> params(null, null, null, null, Map.of("abc", 1.0), null))
-        .isInstanceOf(InvalidRequestException.class)
-        .satisfies(e -> assertThat(((InvalidRequestException) e).param()).isEqualTo("logit_bias"));
+  void rejectsSettingsOutsideTheEnginesOwnLimits() {
     assertThatThrownBy(() -> params(null, null, null, null, Map.of("10000", 1.0), null))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("outside the vocabulary");
