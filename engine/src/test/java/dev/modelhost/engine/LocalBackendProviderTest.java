@@ -15,6 +15,7 @@ import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
+import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.internal.TestModels;
 import dev.modelhost.engine.internal.TextTokenizer;
@@ -329,6 +330,31 @@ class LocalBackendProviderTest {
     Recorder out = chat(replica, hi().tools(List.of(weather)).build());
     assertThat(out.text(0)).isEqualTo("Hello world");
     assertThat(out.finishReason(0)).isEqualTo("stop");
+  }
+
+  @Test
+  void theToolUseTemplateRendersRequestsThatOfferToolsAsInTransformers() throws IOException {
+    Path config = modelDir.resolve("tokenizer_config.json");
+    var json = (tools.jackson.databind.node.ObjectNode) Json.mapper().readTree(Files.readString(config));
+    String chatml = json.get("chat_template").asString();
+    var named = json.putArray("chat_template");
+    named.addObject().put("name", "default").put("template", chatml);
+    named.addObject().put("name", "tool_use").put("template",
+        "TOOLS:{% for tool in tools %}[{{ tool.function.name }}]{% endfor %}" + chatml);
+    Files.writeString(config, Json.mapper().writeValueAsString(json));
+    TextTokenizer tokenizer = TextTokenizer.load(ModelDirectory.open(modelDir));
+    int[] withTools;
+    try (tokenizer) {
+      withTools = tokenizer.encodeRendered("TOOLS:[get_weather]<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+    }
+    Replica replica = load(append(helloWorld, IM_END));
+    Tool weather = Tool.function("get_weather", null, null);
+    chat(replica, hi().tools(List.of(weather)).build());
+    chat(replica, hi().build());
+    chat(replica, hi().tools(List.of(weather)).toolChoice(ToolChoice.NONE).build());
+    assertThat(decoder.prompts.get(0)).isEqualTo(withTools);
+    assertThat(decoder.prompts.get(1)).isEqualTo(renderedHi);
+    assertThat(decoder.prompts.get(2)).isEqualTo(renderedHi);
   }
 
   @Test

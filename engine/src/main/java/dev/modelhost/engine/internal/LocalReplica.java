@@ -143,7 +143,8 @@ final class LocalReplica implements Replica {
   }
 
   private Plan plan(ChatCompletionRequest request) {
-    ChatTemplate template = runtime.chatTemplate();
+    boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
+    ChatTemplate template = runtime.chatTemplate(tools);
     if (template == null) {
       throw new InvalidRequestException(
           "This model has no chat template, so it cannot serve chat completions; send a prompt to"
@@ -152,7 +153,6 @@ final class LocalReplica implements Replica {
           "chat_template_missing");
     }
     requireTextOnly(request.messages());
-    boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
     String rendered = template.render(request.messages(), tools ? request.tools() : null, true);
     int[] prompt = runtime.tokenizer().encodeRendered(rendered);
     requireTokens(prompt, "messages");
