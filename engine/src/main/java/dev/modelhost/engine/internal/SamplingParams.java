@@ -1,6 +1,7 @@
 package dev.modelhost.engine.internal;
 
 import dev.modelhost.exception.InvalidRequestException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +57,10 @@ public record SamplingParams(
   /**
    * Collects the settings and checks what core's request validator cannot: token ids against the
    * vocabulary, {@code top_p} above 0 and {@code repetition_penalty} at most 10.
+   *
+   * <p>{@code logit_bias} keys are parsed as integers, so {@code "05"} and {@code "5"} both name
+   * token 5; a request that names one token twice is refused (400) rather than biased twice or
+   * by whichever key happens to come last.
    */
   static SamplingParams resolve(
       GenerationConfig defaults,
@@ -87,10 +92,13 @@ public record SamplingParams(
     int[] ids = new int[logitBias == null ? 0 : logitBias.size()];
     float[] values = new float[ids.length];
     if (logitBias != null) {
+      Map<Integer, String> keys = new HashMap<>();
       int i = 0;
       for (Map.Entry<String, Double> e : logitBias.entrySet()) {
         int id = Integer.parseInt(e.getKey());
         check(id < vocabSize, "logit_bias", "has token id " + id + ", outside the vocabulary (0.." + (vocabSize - 1) + ")");
+        String other = keys.putIfAbsent(id, e.getKey());
+        check(other == null, "logit_bias", "keys '" + other + "' and '" + e.getKey() + "' both name token " + id);
         Double bias = e.getValue();
         check(bias != null, "logit_bias", "values must be numbers between -100 and 100");
         ids[i] = id;

@@ -202,6 +202,24 @@ class TokenSamplerTest {
   }
 
   @Test
+  void logitBiasKeysAreTokenIdsAndTwoSpellingsOfOneIdAreRefused() {
+    TokenSampler sampler = sampler(params(1.0, null, null, null, Map.of("03", 5.0), null), 4, 1);
+    float[] row = {0f, 0f, 0f, 0f};
+    sampler.adjust(row);
+    assertThat(row).containsExactly(0f, 0f, 0f, 5f);
+    Map<String, Double> twice = new java.util.LinkedHashMap<>();
+    twice.put("05", 1.0);
+    twice.put("5", 2.0);
+    assertThatThrownBy(() -> params(null, null, null, null, twice, null))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.param()).isEqualTo("logit_bias");
+          assertThat(e.httpStatus()).isEqualTo(400);
+        })
+        .hasMessageContaining("'05' and '5'")
+        .hasMessageContaining("token 5");
+  }
+
+  @Test
   void rejectsSettingsOutsideTheEnginesOwnLimits() {
     assertThatThrownBy(() -> params(null, null, null, null, Map.of("10000", 1.0), null))
         .isInstanceOf(InvalidRequestException.class)
