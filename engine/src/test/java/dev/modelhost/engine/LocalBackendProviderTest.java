@@ -266,7 +266,7 @@ class LocalBackendProviderTest {
     assertThatThrownBy(() -> chat(replica, request))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
           assertThat(e.httpStatus()).isEqualTo(400);
-          assertThat(e.param()).isEqualTo("messages.[1].content.[1]");
+          assertThat(e.param()).isEqualTo("messages[1].content[1]");
           assertThat(e.code()).isEqualTo("unsupported_content");
         })
         .hasMessageContaining("input_audio")
@@ -276,7 +276,7 @@ class LocalBackendProviderTest {
         MessageContent.ofParts(List.of(ContentPart.imageUrl("data:image/png;base64,AAAA"))), null, null, null);
     assertThatThrownBy(() -> chat(replica, ChatCompletionRequest.builder("m").addMessage(image).build()))
         .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.param()).isEqualTo("messages.[0].content.[0]"));
+            e -> assertThat(e.param()).isEqualTo("messages[0].content[0]"));
   }
 
   @Test

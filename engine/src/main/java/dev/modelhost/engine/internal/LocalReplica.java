@@ -183,7 +183,7 @@ final class LocalReplica implements Replica {
         if (!ContentPart.TEXT.equals(type) && !"refusal".equals(type)) {
           throw new InvalidRequestException(
               "Content parts of type '" + type + "' are not supported: this model reads text only.",
-              "messages.[" + i + "].content.[" + j + "]",
+              "messages[" + i + "].content[" + j + "]",
               "unsupported_content");
         }
       }
