@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Checks every field of a request before it is queued, with OpenAI's limits, messages, {@code param}
- * paths ({@code temperature}, {@code messages.[0].role}, {@code tools[0].function.name}) and codes
+ * paths ({@code temperature}, {@code messages[0].role}, {@code tools[0].function.name}) and codes
  * ({@code invalid_value}, {@code empty_array}, {@code missing_required_parameter},
  * {@code integer_below_min_value}, {@code decimal_above_max_value}, ...).
  *
@@ -142,7 +142,7 @@ public final class RequestValidator {
 
   private static void validateMessage(List<ChatMessage> messages, int i) {
     ChatMessage message = messages.get(i);
-    String at = "messages.[" + i + "]";
+    String at = "messages[" + i + "]";
     String role = message.role();
     if (role == null) {
       throw missing(at + ".role");
@@ -167,7 +167,7 @@ public final class RequestValidator {
       }
       for (int j = 0; j < parts.size(); j++) {
         ContentPart part = parts.get(j);
-        String partAt = at + ".content.[" + j + "]";
+        String partAt = at + ".content[" + j + "]";
         if (part.type() == null) {
           throw missing(partAt + ".type");
         }
@@ -182,7 +182,7 @@ public final class RequestValidator {
       List<ToolCall> calls = message.toolCalls();
       for (int j = 0; j < calls.size(); j++) {
         ToolCall call = calls.get(j);
-        String callAt = at + ".tool_calls.[" + j + "]";
+        String callAt = at + ".tool_calls[" + j + "]";
         if (call.id() == null) {
           throw missing(callAt + ".id");
         }

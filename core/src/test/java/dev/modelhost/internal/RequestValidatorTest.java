@@ -48,33 +48,33 @@ class RequestValidatorTest {
     return Stream.of(
         bad("model", "invalid_value", b -> b.model(" ")),
         bad("messages", "empty_array", b -> b.messages(List.of())),
-        bad("messages.[0].role", "invalid_value", b -> b.messages(List.of(message("robot", "hi")))),
-        bad("messages.[1].role", "missing_required_parameter",
+        bad("messages[0].role", "invalid_value", b -> b.messages(List.of(message("robot", "hi")))),
+        bad("messages[1].role", "missing_required_parameter",
             b -> b.addMessage(new ChatMessage(null, MessageContent.of("x"), null, null, null))),
-        bad("messages.[0].content", "missing_required_parameter",
+        bad("messages[0].content", "missing_required_parameter",
             b -> b.messages(List.of(new ChatMessage("user", null, null, null, null)))),
-        bad("messages.[0].content", "empty_array", b -> b.messages(List.of(new ChatMessage("user",
+        bad("messages[0].content", "empty_array", b -> b.messages(List.of(new ChatMessage("user",
             MessageContent.ofParts(List.of()), null, null, null)))),
-        bad("messages.[0].content.[0].type", "invalid_value", b -> b.messages(List.of(new ChatMessage("user",
+        bad("messages[0].content[0].type", "invalid_value", b -> b.messages(List.of(new ChatMessage("user",
             MessageContent.ofParts(List.of(new ContentPart("video", null, null, null, null, null))), null, null, null)))),
-        bad("messages.[0].content.[0].image_url", "missing_required_parameter", b -> b.messages(List.of(new ChatMessage(
+        bad("messages[0].content[0].image_url", "missing_required_parameter", b -> b.messages(List.of(new ChatMessage(
             "user", MessageContent.ofParts(List.of(new ContentPart("image_url", null, null, null, null, null))),
             null, null, null)))),
-        bad("messages.[0].content.[0].image_url.url", "missing_required_parameter", b -> b.messages(List.of(
+        bad("messages[0].content[0].image_url.url", "missing_required_parameter", b -> b.messages(List.of(
             new ChatMessage("user", MessageContent.ofParts(List.of(new ContentPart("image_url", null,
                 new ContentPart.ImageUrl(null, "low"), null, null, null))), null, null, null)))),
-        bad("messages.[0].content.[0].input_audio.format", "missing_required_parameter", b -> b.messages(List.of(
+        bad("messages[0].content[0].input_audio.format", "missing_required_parameter", b -> b.messages(List.of(
             new ChatMessage("user", MessageContent.ofParts(List.of(new ContentPart("input_audio", null, null,
                 new ContentPart.InputAudio("UklGR", null), null, null))), null, null, null)))),
-        bad("messages.[0].content.[0].text", "missing_required_parameter", b -> b.messages(List.of(new ChatMessage("user",
+        bad("messages[0].content[0].text", "missing_required_parameter", b -> b.messages(List.of(new ChatMessage("user",
             MessageContent.ofParts(List.of(new ContentPart("text", null, null, null, null, null))), null, null, null)))),
-        bad("messages.[2].tool_call_id", "missing_required_parameter", b -> b
+        bad("messages[2].tool_call_id", "missing_required_parameter", b -> b
             .addMessage(ChatMessage.assistantToolCalls(List.of(call)))
             .addMessage(new ChatMessage("tool", MessageContent.of("42"), null, null, null))),
-        bad("messages.[1].role", "invalid_value", b -> b.addMessage(ChatMessage.tool("call_1", "42"))),
-        bad("messages.[0].tool_calls", "invalid_value",
+        bad("messages[1].role", "invalid_value", b -> b.addMessage(ChatMessage.tool("call_1", "42"))),
+        bad("messages[0].tool_calls", "invalid_value",
             b -> b.messages(List.of(new ChatMessage("user", MessageContent.of("x"), null, List.of(call), null)))),
-        bad("messages.[1].tool_calls.[0].id", "missing_required_parameter", b -> b.addMessage(
+        bad("messages[1].tool_calls[0].id", "missing_required_parameter", b -> b.addMessage(
             ChatMessage.assistantToolCalls(List.of(new ToolCall(null, null, "function", call.function()))))),
         bad("temperature", "decimal_above_max_value", b -> b.temperature(2.5)),
         bad("temperature", "decimal_below_min_value", b -> b.temperature(-0.1)),

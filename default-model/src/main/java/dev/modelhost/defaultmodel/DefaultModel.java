@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The models Modelhost ships: small Llama-architecture decoders made by the project's own
@@ -39,6 +40,8 @@ public enum DefaultModel {
           "model.safetensors");
 
   private final String folder;
+  // Remembered after the first call: materializing reads and hashes every file (tens of MB).
+  private @Nullable Path materialized;
 
   DefaultModel(String folder) {
     this.folder = folder;
@@ -51,6 +54,14 @@ public enum DefaultModel {
 
   /** The model directory on disk, materialized from the classpath on first use. */
   public synchronized Path directory() {
+    if (materialized != null && Files.isDirectory(materialized)) {
+      return materialized;
+    }
+    materialized = materialize();
+    return materialized;
+  }
+
+  private Path materialize() {
     try {
       List<byte[]> contents = new ArrayList<>(FILES.size());
       MessageDigest digest = MessageDigest.getInstance("SHA-256");

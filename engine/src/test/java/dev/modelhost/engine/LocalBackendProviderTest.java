@@ -3,14 +3,19 @@ package dev.modelhost.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.modelhost.ModelHost;
+import dev.modelhost.ServiceSpec;
 import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.ChoiceLogprobs.TokenLogprob;
 import dev.modelhost.api.CompletionRequest;
+import dev.modelhost.api.ContentPart;
 import dev.modelhost.api.Json;
+import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
+import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.internal.TestModels;
 import dev.modelhost.engine.internal.TextTokenizer;
@@ -29,6 +34,7 @@ import dev.modelhost.spi.Replica;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -248,11 +254,60 @@ class LocalBackendProviderTest {
   }
 
   @Test
-  void topLogprobsWithoutLogprobsIsABadRequest() {
+  void imageAudioAndFilePartsAreRefusedBeforeDecoding() {
     Replica replica = load(append(helloWorld, IM_END));
-    assertThatThrownBy(() -> chat(replica, hi().topLogprobs(2).build()))
-        .isInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("top_logprobs");
+    List<ContentPart> parts = List.of(
+        ContentPart.text("What is this?"),
+        new ContentPart("input_audio", null, null, new ContentPart.InputAudio("AAAA", "wav"), null, null));
+    ChatCompletionRequest request = ChatCompletionRequest.builder("m")
+        .addMessage(ChatMessage.system("Be brief."))
+        .addMessage(new ChatMessage(ChatMessage.USER, MessageContent.ofParts(parts), null, null, null))
+        .build();
+    assertThatThrownBy(() -> chat(replica, request))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.httpStatus()).isEqualTo(400);
+          assertThat(e.param()).isEqualTo("messages[1].content[1]");
+          assertThat(e.code()).isEqualTo("unsupported_content");
+        })
+        .hasMessageContaining("input_audio")
+        .hasMessageContaining("text only");
+    assertThat(decoder.batchSizes).isEmpty();
+    ChatMessage image = new ChatMessage(ChatMessage.USER,
+        MessageContent.ofParts(List.of(ContentPart.imageUrl("data:image/png;base64,AAAA"))), null, null, null);
+    assertThatThrownBy(() -> chat(replica, ChatCompletionRequest.builder("m").addMessage(image).build()))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.param()).isEqualTo("messages[0].content[0]"));
+  }
+
+  @Test
+  void textPartsAreServed() {
+    Replica replica = load(append(helloWorld, IM_END));
+    ChatMessage parts = new ChatMessage(ChatMessage.USER,
+        MessageContent.ofParts(List.of(ContentPart.text("Hi"))), null, null, null);
+    Recorder out = chat(replica, ChatCompletionRequest.builder("m").addMessage(parts).build());
+    assertThat(out.text(0)).isEqualTo("Hello world");
+    assertThat(decoder.prompts.get(0)).isEqualTo(renderedHi);
+  }
+
+  @Test
+  void requestsThroughTheHostAreCheckedByCoreBeforeTheEngineSeesThem() {
+    ScriptedProvider provider = new ScriptedProvider(dir -> new ScriptedDecoder(VOCAB, 512, Set.of(), append(helloWorld, IM_END), 300, 20f));
+    try (ModelHost host = ModelHost.builder().backend(provider).build()) {
+      host.deploy(ServiceSpec.builder("u-8105f7322477", "local").backend(provider.name())
+          .source(ModelSource.of(modelDir.toString())).build());
+      host.awaitRunning("u-8105f7322477/local", Duration.ofSeconds(30));
+      ChatCompletionRequest.Builder chat = ChatCompletionRequest.builder("u-8105f7322477/local").addMessage(ChatMessage.user("Hi"));
+      assertThatThrownBy(() -> host.chat(chat.topLogprobs(2).build()))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("top_logprobs"));
+      assertThatThrownBy(() -> host.chat(chat.topLogprobs(null).n(0).build()))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("n"));
+      CompletionRequest suffix = new CompletionRequest("u-8105f7322477/local", Prompt.of("Say:"), "tail", 4, null, null,
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+      assertThatThrownBy(() -> host.complete(suffix))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.param()).isEqualTo("suffix"));
+      assertThat(provider.decoder.batchSizes).isEmpty();
+      assertThat(host.chat(chat.n(null).build()).firstContent()).isEqualTo("Hello world");
+    }
   }
 
   @Test
@@ -275,6 +330,31 @@ class LocalBackendProviderTest {
     Recorder out = chat(replica, hi().tools(List.of(weather)).build());
     assertThat(out.text(0)).isEqualTo("Hello world");
     assertThat(out.finishReason(0)).isEqualTo("stop");
+  }
+
+  @Test
+  void theToolUseTemplateRendersRequestsThatOfferToolsAsInTransformers() throws IOException {
+    Path config = modelDir.resolve("tokenizer_config.json");
+    var json = (tools.jackson.databind.node.ObjectNode) Json.mapper().readTree(Files.readString(config));
+    String chatml = json.get("chat_template").asString();
+    var named = json.putArray("chat_template");
+    named.addObject().put("name", "default").put("template", chatml);
+    named.addObject().put("name", "tool_use").put("template",
+        "TOOLS:{% for tool in tools %}[{{ tool.function.name }}]{% endfor %}" + chatml);
+    Files.writeString(config, Json.mapper().writeValueAsString(json));
+    TextTokenizer tokenizer = TextTokenizer.load(ModelDirectory.open(modelDir));
+    int[] withTools;
+    try (tokenizer) {
+      withTools = tokenizer.encodeRendered("TOOLS:[get_weather]<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+    }
+    Replica replica = load(append(helloWorld, IM_END));
+    Tool weather = Tool.function("get_weather", null, null);
+    chat(replica, hi().tools(List.of(weather)).build());
+    chat(replica, hi().build());
+    chat(replica, hi().tools(List.of(weather)).toolChoice(ToolChoice.NONE).build());
+    assertThat(decoder.prompts.get(0)).isEqualTo(withTools);
+    assertThat(decoder.prompts.get(1)).isEqualTo(renderedHi);
+    assertThat(decoder.prompts.get(2)).isEqualTo(renderedHi);
   }
 
   @Test

@@ -27,16 +27,22 @@ public final class LocalModelRuntime implements ModelRuntime {
   private final TextTokenizer tokenizer;
   private final GenerationConfig generationConfig;
   private final @Nullable ChatTemplate chatTemplate;
+  private final @Nullable ChatTemplate toolUseTemplate;
   private final int contextWindow;
   private final boolean[] eos;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalModelRuntime(
-      Decoder decoder, TextTokenizer tokenizer, GenerationConfig generationConfig, @Nullable ChatTemplate chatTemplate) {
+      Decoder decoder,
+      TextTokenizer tokenizer,
+      GenerationConfig generationConfig,
+      @Nullable ChatTemplate chatTemplate,
+      @Nullable ChatTemplate toolUseTemplate) {
     this.decoder = decoder;
     this.tokenizer = tokenizer;
     this.generationConfig = generationConfig;
     this.chatTemplate = chatTemplate;
+    this.toolUseTemplate = toolUseTemplate;
     DecoderConfig config = decoder.config();
     if (config.vocabSize() <= 0) {
       throw new ModelLoadException("The decoder reports a vocabulary of " + config.vocabSize() + " tokens.");
@@ -70,10 +76,16 @@ public final class LocalModelRuntime implements ModelRuntime {
       ChatTemplate template = settings.chatTemplate() == null
           ? null
           : ChatTemplate.of(settings.chatTemplate(), settings.bosToken(), settings.eosToken());
+      ChatTemplate toolUse = settings.toolUseChatTemplate() == null
+          ? null
+          : ChatTemplate.of(settings.toolUseChatTemplate(), settings.bosToken(), settings.eosToken());
       if (template == null) {
         LOG.info("Model {} has no chat template: it serves /v1/completions only.", dir);
       } else {
         probe(template, dir);
+      }
+      if (toolUse != null) {
+        probe(toolUse, dir);
       }
       try {
         decoder = decoderLoader.get();
@@ -82,7 +94,7 @@ public final class LocalModelRuntime implements ModelRuntime {
       } catch (RuntimeException e) {
         throw new ModelLoadException("Cannot load the model in " + dir + ": " + e.getMessage(), e);
       }
-      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template);
+      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template, toolUse);
     } catch (RuntimeException e) {
       if (decoder != null) {
         decoder.close();
@@ -128,8 +140,12 @@ public final class LocalModelRuntime implements ModelRuntime {
     return generationConfig;
   }
 
-  @Nullable ChatTemplate chatTemplate() {
-    return chatTemplate;
+  /**
+   * The template that renders a chat: as in transformers, the one named {@code tool_use} when the
+   * request offers tools and the model has one, else the default.
+   */
+  @Nullable ChatTemplate chatTemplate(boolean tools) {
+    return tools && toolUseTemplate != null ? toolUseTemplate : chatTemplate;
   }
 
   int contextWindow() {

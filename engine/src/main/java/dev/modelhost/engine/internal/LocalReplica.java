@@ -1,7 +1,10 @@
 package dev.modelhost.engine.internal;
 
 import dev.modelhost.api.ChatCompletionRequest;
+import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.CompletionRequest;
+import dev.modelhost.api.ContentPart;
+import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.StopSequences;
 import dev.modelhost.api.ToolChoice;
@@ -18,6 +21,7 @@ import dev.modelhost.spi.InferenceRequest;
 import dev.modelhost.spi.Replica;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +29,11 @@ import org.jspecify.annotations.Nullable;
  * Runs one request at a time on the runtime's shared decoder: renders and tokenizes the prompt,
  * checks the context window, prefills every choice in one batched step, then decodes step by step
  * until every choice has finished. KV caches live only as long as the request.
+ *
+ * <p>Requests arrive checked by core's request validator (field ranges, {@code n}, {@code suffix},
+ * {@code best_of}, {@code top_logprobs} with {@code logprobs}, ...). This class checks only what
+ * depends on the model: the chat template, text-only content, the vocabulary and the context
+ * window.
  */
 final class LocalReplica implements Replica {
 
@@ -134,7 +143,8 @@ final class LocalReplica implements Replica {
   }
 
   private Plan plan(ChatCompletionRequest request) {
-    ChatTemplate template = runtime.chatTemplate();
+    boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
+    ChatTemplate template = runtime.chatTemplate(tools);
     if (template == null) {
       throw new InvalidRequestException(
           "This model has no chat template, so it cannot serve chat completions; send a prompt to"
@@ -142,13 +152,7 @@ final class LocalReplica implements Replica {
           "messages",
           "chat_template_missing");
     }
-    if (request.messages() == null || request.messages().isEmpty()) {
-      throw new InvalidRequestException("'messages' must contain at least one message.", "messages", "invalid_value");
-    }
-    if (request.topLogprobs() != null && !Boolean.TRUE.equals(request.logprobs())) {
-      throw new InvalidRequestException("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
-    }
-    boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
+    requireTextOnly(request.messages());
     String rendered = template.render(request.messages(), tools ? request.tools() : null, true);
     int[] prompt = runtime.tokenizer().encodeRendered(rendered);
     requireTokens(prompt, "messages");
@@ -160,21 +164,35 @@ final class LocalReplica implements Replica {
         request.logitBias(), topLogprobs, request.seed(), request.completionTokenLimit(), stops(request.stop()));
     List<@Nullable String> echoes = new ArrayList<>();
     echoes.add(null);
-    return new Plan(List.of(prompt), echoes, choices(request.choiceCount()), params, tools);
+    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools);
+  }
+
+  /**
+   * Local models read text only: images, audio and files are refused (as OpenAI refuses input a
+   * model cannot take) rather than silently left out of the prompt.
+   */
+  private static void requireTextOnly(List<ChatMessage> messages) {
+    for (int i = 0; i < messages.size(); i++) {
+      MessageContent content = messages.get(i).content();
+      if (content == null || !content.isParts()) {
+        continue;
+      }
+      List<ContentPart> parts = content.parts();
+      for (int j = 0; j < parts.size(); j++) {
+        String type = parts.get(j).type();
+        if (!ContentPart.TEXT.equals(type) && !"refusal".equals(type)) {
+          throw new InvalidRequestException(
+              "Content parts of type '" + type + "' are not supported: this model reads text only.",
+              "messages[" + i + "].content[" + j + "]",
+              "unsupported_content");
+        }
+      }
+    }
   }
 
   private Plan plan(CompletionRequest request) {
-    Prompt prompt = request.prompt();
-    if (prompt == null) {
-      throw new InvalidRequestException("'prompt' is required.", "prompt", "missing_required_parameter");
-    }
-    if (request.suffix() != null) {
-      throw new InvalidRequestException("'suffix' is not supported by this model.", "suffix", "unsupported_parameter");
-    }
-    int n = choices(request.choiceCount());
-    if (request.bestOf() != null && request.bestOf() != n) {
-      throw new InvalidRequestException("'best_of' is not supported (it must equal 'n').", "best_of", "unsupported_parameter");
-    }
+    Prompt prompt = Objects.requireNonNull(request.prompt(), "prompt");
+    int n = request.choiceCount();
     TextTokenizer tokenizer = runtime.tokenizer();
     int vocab = runtime.decoder().config().vocabSize();
     List<int[]> prompts = new ArrayList<>(prompt.size());
@@ -214,13 +232,6 @@ final class LocalReplica implements Replica {
     if (tokens.length == 0) {
       throw new InvalidRequestException("The prompt is empty after tokenization.", param, "invalid_value");
     }
-  }
-
-  private static int choices(int n) {
-    if (n < 1 || n > 128) {
-      throw new InvalidRequestException("Invalid 'n': must be between 1 and 128.", "n", "invalid_value");
-    }
-    return n;
   }
 
   private static @Nullable List<String> stops(@Nullable StopSequences stop) {

@@ -1,6 +1,7 @@
 package dev.modelhost.engine.internal;
 
 import dev.modelhost.exception.InvalidRequestException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -31,9 +32,6 @@ public record SamplingParams(
     @Nullable Integer maxTokens,
     List<String> stop) {
 
-  /** OpenAI's largest {@code top_logprobs}. */
-  public static final int MAX_TOP_LOGPROBS = 20;
-
   /**
    * Temperatures below this sample greedily, as in vLLM: dividing float logits by a smaller one
    * overflows to infinity and the distribution to NaN.
@@ -56,7 +54,14 @@ public record SamplingParams(
     return temperature < MIN_TEMPERATURE || topK == 1;
   }
 
-  /** Collects and checks the settings that the engine (rather than core) knows the limits of. */
+  /**
+   * Collects the settings and checks what core's request validator cannot: token ids against the
+   * vocabulary, {@code top_p} above 0 and {@code repetition_penalty} at most 10.
+   *
+   * <p>{@code logit_bias} keys are parsed as integers, so {@code "05"} and {@code "5"} both name
+   * token 5; a request that names one token twice is refused (400) rather than biased twice or
+   * by whichever key happens to come last.
+   */
   static SamplingParams resolve(
       GenerationConfig defaults,
       int vocabSize,
@@ -72,37 +77,30 @@ public record SamplingParams(
       @Nullable Long seed,
       @Nullable Integer maxTokens,
       @Nullable List<String> stop) {
+    // Core's request validator has checked every range it knows; these are the engine's own limits.
+    // The model's defaults were checked when it loaded.
+    check(topP == null || topP > 0, "top_p", "must be greater than 0 and at most 1");
+    check(repetitionPenalty == null || repetitionPenalty <= 10, "repetition_penalty",
+        "must be greater than 0 and at most 10");
     double t = pick(temperature, defaults.temperature(), 1.0);
     double p = pick(topP, defaults.topP(), 1.0);
     int k = topK != null ? topK : defaults.topK() != null ? defaults.topK() : 0;
     double mp = pick(minP, defaults.minP(), 0.0);
     double rp = pick(repetitionPenalty, defaults.repetitionPenalty(), 1.0);
-    check(t >= 0 && t <= 2 && !Double.isNaN(t), "temperature", "must be between 0 and 2");
-    check(p > 0 && p <= 1, "top_p", "must be greater than 0 and at most 1");
-    check(k >= -1, "top_k", "must be -1 (no limit), 0 (no limit) or positive");
-    check(mp >= 0 && mp <= 1, "min_p", "must be between 0 and 1");
-    check(rp > 0 && rp <= 10, "repetition_penalty", "must be greater than 0 and at most 10");
     double pp = presencePenalty == null ? 0 : presencePenalty;
     double fp = frequencyPenalty == null ? 0 : frequencyPenalty;
-    check(pp >= -2 && pp <= 2, "presence_penalty", "must be between -2 and 2");
-    check(fp >= -2 && fp <= 2, "frequency_penalty", "must be between -2 and 2");
-    check(topLogprobs <= MAX_TOP_LOGPROBS, "top_logprobs", "must be at most " + MAX_TOP_LOGPROBS);
-    check(maxTokens == null || maxTokens >= 0, "max_tokens", "must not be negative");
     int[] ids = new int[logitBias == null ? 0 : logitBias.size()];
     float[] values = new float[ids.length];
     if (logitBias != null) {
+      Map<Integer, String> keys = new HashMap<>();
       int i = 0;
       for (Map.Entry<String, Double> e : logitBias.entrySet()) {
-        int id;
-        try {
-          id = Integer.parseInt(e.getKey().trim());
-        } catch (NumberFormatException ex) {
-          throw new InvalidRequestException(
-              "Invalid key in 'logit_bias': '" + e.getKey() + "' is not a token id.", "logit_bias", "invalid_value");
-        }
-        check(id >= 0 && id < vocabSize, "logit_bias", "has token id " + id + ", outside the vocabulary (0.." + (vocabSize - 1) + ")");
+        int id = Integer.parseInt(e.getKey());
+        check(id < vocabSize, "logit_bias", "has token id " + id + ", outside the vocabulary (0.." + (vocabSize - 1) + ")");
+        String other = keys.putIfAbsent(id, e.getKey());
+        check(other == null, "logit_bias", "keys '" + other + "' and '" + e.getKey() + "' both name token " + id);
         Double bias = e.getValue();
-        check(bias != null && bias >= -100 && bias <= 100, "logit_bias", "values must be between -100 and 100");
+        check(bias != null, "logit_bias", "values must be numbers between -100 and 100");
         ids[i] = id;
         values[i] = bias.floatValue();
         i++;

@@ -12,6 +12,8 @@ import tools.jackson.databind.JsonNode;
  * @param addBosToken {@code add_bos_token}, null when not stated
  * @param addEosToken {@code add_eos_token}, null when not stated
  * @param chatTemplate the template source, null when the model has none
+ * @param toolUseChatTemplate the template named {@code tool_use} among several named ones, which
+ *     transformers uses instead of the default when a request offers tools; null when there is none
  * @param modelMaxLength {@code model_max_length}, 0 when absent or a "no limit" sentinel
  */
 public record TokenizerSettings(
@@ -20,6 +22,7 @@ public record TokenizerSettings(
     @Nullable Boolean addBosToken,
     @Nullable Boolean addEosToken,
     @Nullable String chatTemplate,
+    @Nullable String toolUseChatTemplate,
     int modelMaxLength) {
 
   static final String CONFIG = "tokenizer_config.json";
@@ -29,7 +32,9 @@ public record TokenizerSettings(
   public static TokenizerSettings load(ModelDirectory dir) {
     JsonNode config = dir.exists(CONFIG) ? dir.readJson(CONFIG) : tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     // As in transformers, the template file replaces any template in the config.
-    String template = dir.exists(TEMPLATE_FILE) ? dir.readString(TEMPLATE_FILE) : chatTemplate(config.path("chat_template"));
+    JsonNode templates = config.path("chat_template");
+    String template = dir.exists(TEMPLATE_FILE) ? dir.readString(TEMPLATE_FILE) : chatTemplate(templates);
+    String toolUse = dir.exists(TEMPLATE_FILE) ? null : named(templates, "tool_use");
     JsonNode max = config.path("model_max_length");
     // Hugging Face writes 1e30 for "no limit".
     int maxLength = max.isNumber() && max.asDouble() > 0 && max.asDouble() < Integer.MAX_VALUE ? (int) max.asDouble() : 0;
@@ -39,6 +44,7 @@ public record TokenizerSettings(
         bool(config.path("add_bos_token")),
         bool(config.path("add_eos_token")),
         template,
+        toolUse,
         maxLength);
   }
 
@@ -62,12 +68,23 @@ public record TokenizerSettings(
     }
     if (node.isArray()) {
       // Several named templates ("default", "tool_use", ...): the default one serves chats.
+      String template = named(node, "default");
+      if (template == null) {
+        throw new ModelLoadException("tokenizer_config.json lists chat templates but none is named 'default'.");
+      }
+      return template;
+    }
+    return null;
+  }
+
+  /** The template of that name in a list of named templates; null when there is none. */
+  private static @Nullable String named(JsonNode node, String name) {
+    if (node.isArray()) {
       for (JsonNode named : node) {
-        if ("default".equals(named.path("name").asString(null)) && named.path("template").isString()) {
+        if (name.equals(named.path("name").asString(null)) && named.path("template").isString()) {
           return named.path("template").asString();
         }
       }
-      throw new ModelLoadException("tokenizer_config.json lists chat templates but none is named 'default'.");
     }
     return null;
   }

@@ -189,13 +189,38 @@ class TokenSamplerTest {
   }
 
   @Test
-  void rejectsOutOfRangeSettings() {
-    assertThatThrownBy(() -> params(3.0, null, null, null, null, null))
-        .isInstanceOf(InvalidRequestException.class)
-        .satisfies(e -> assertThat(((InvalidRequestException) e).param()).isEqualTo("temperature"));
-    assertThatThrownBy(() -> params(null, null, null, null, Map.of("abc", 1.0), null))
-        .isInstanceOf(InvalidRequestException.class)
-        .satisfies(e -> assertThat(((InvalidRequestException) e).param()).isEqualTo("logit_bias"));
+  void modelDefaultsApplyWhenTheRequestLeavesThemOutAndAreNotBlamedOnIt() {
+    GenerationConfig defaults = new GenerationConfig(Set.of(), 2.5, 0.9, 40, 0.05, 12.0);
+    SamplingParams params = SamplingParams.resolve(defaults, 4, null, null, null, null, null, null, null,
+        null, -1, null, null, null);
+    assertThat(List.of(params.temperature(), params.topP(), params.topK(), params.minP(), params.repetitionPenalty()))
+        .containsExactly(2.5, 0.9, 40, 0.05, 12.0);
+    SamplingParams overridden = SamplingParams.resolve(defaults, 4, 0.5, 1.0, 0, 0.0, null, null, 1.0,
+        null, -1, null, null, null);
+    assertThat(List.of(overridden.temperature(), overridden.topP(), overridden.topK(), overridden.repetitionPenalty()))
+        .containsExactly(0.5, 1.0, 0, 1.0);
+  }
+
+  @Test
+  void logitBiasKeysAreTokenIdsAndTwoSpellingsOfOneIdAreRefused() {
+    TokenSampler sampler = sampler(params(1.0, null, null, null, Map.of("03", 5.0), null), 4, 1);
+    float[] row = {0f, 0f, 0f, 0f};
+    sampler.adjust(row);
+    assertThat(row).containsExactly(0f, 0f, 0f, 5f);
+    Map<String, Double> twice = new java.util.LinkedHashMap<>();
+    twice.put("05", 1.0);
+    twice.put("5", 2.0);
+    assertThatThrownBy(() -> params(null, null, null, null, twice, null))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.param()).isEqualTo("logit_bias");
+          assertThat(e.httpStatus()).isEqualTo(400);
+        })
+        .hasMessageContaining("'05' and '5'")
+        .hasMessageContaining("token 5");
+  }
+
+  @Test
+  void rejectsSettingsOutsideTheEnginesOwnLimits() {
     assertThatThrownBy(() -> params(null, null, null, null, Map.of("10000", 1.0), null))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("outside the vocabulary");

@@ -25,14 +25,16 @@ class TokenizerSettingsTest {
     TokenizerSettings settings = read(
         "{\"bos_token\": {\"content\": \"<s>\", \"special\": true}, \"eos_token\": \"</s>\", \"add_bos_token\": true,"
             + " \"chat_template\": \"{{ messages }}\", \"model_max_length\": 4096}");
-    assertThat(settings).isEqualTo(new TokenizerSettings("<s>", "</s>", true, null, "{{ messages }}", 4096));
+    assertThat(settings).isEqualTo(new TokenizerSettings("<s>", "</s>", true, null, "{{ messages }}", null, 4096));
   }
 
   @Test
-  void picksTheDefaultOfSeveralNamedTemplates() throws IOException {
-    TokenizerSettings settings = read(
-        "{\"chat_template\": [{\"name\": \"tool_use\", \"template\": \"T\"}, {\"name\": \"default\", \"template\": \"D\"}]}");
+  void keepsTheDefaultAndToolUseTemplatesOfSeveralNamedOnes() throws IOException {
+    TokenizerSettings settings = read("{\"chat_template\": [{\"name\": \"tool_use\", \"template\": \"T\"},"
+        + " {\"name\": \"rag\", \"template\": \"R\"}, {\"name\": \"default\", \"template\": \"D\"}]}");
     assertThat(settings.chatTemplate()).isEqualTo("D");
+    assertThat(settings.toolUseChatTemplate()).isEqualTo("T");
+    assertThat(read("{\"chat_template\": [{\"name\": \"default\", \"template\": \"D\"}]}").toolUseChatTemplate()).isNull();
     assertThatThrownBy(() -> read("{\"chat_template\": [{\"name\": \"tool_use\", \"template\": \"T\"}]}"))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("default");
@@ -55,6 +57,6 @@ class TokenizerSettingsTest {
   @Test
   void everyFileIsOptional() {
     TokenizerSettings settings = TokenizerSettings.load(ModelDirectory.open(dir));
-    assertThat(settings).isEqualTo(new TokenizerSettings(null, null, null, null, null, 0));
+    assertThat(settings).isEqualTo(new TokenizerSettings(null, null, null, null, null, null, 0));
   }
 }
