@@ -13,6 +13,7 @@ import dev.modelhost.engine.Decoder.Step;
 import dev.modelhost.engine.DecoderState;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
+import dev.modelhost.testing.ReplicaMemoryBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * test: run it on a quiet machine.
  *
  * <pre>
- * ./mvnw -q -pl backend-onnx -am -Pbench process-test-classes [-Dbench.args="--threads 2 --runs 9"]
+ * ./mvnw -q -pl backend-onnx -am -Ponnx-bench process-test-classes [-Dbench.args="--threads 2 --runs 9"]
  * </pre>
  *
  * Options: {@code --model DIR} (default: the fortune-llama default model), {@code --threads N}
@@ -160,92 +158,15 @@ public final class DecodeBenchmark {
   }
 
   private static void memory(Options options, Path model) throws Exception {
-    System.out.printf(Locale.ROOT, "%nmemory after each request has run (resident set; Java heap in use):%n");
+    // The ONNX Runtime environment is process-wide: create it before the baseline is taken.
     OrtEnvironment.getEnvironment();
-    Footprint before = Footprint.now();
-    System.out.printf(Locale.ROOT, "no service                  : %s%n", before);
-    try (ModelHost host = ModelHost.builder().build()) {
-      String service = deploy(host, "memory", model, options.threads, 1);
-      exercise(host, List.of(service), 1);
-      Footprint one = Footprint.now();
-      System.out.printf(Locale.ROOT, "1 service x 1 replica       : %s  (+%s)%n", one, one.minus(before));
-      host.scale(service, 4);
-      awaitReplicas(host, service, 4);
-      exercise(host, List.of(service), 4);
-      Footprint four = Footprint.now();
-      System.out.printf(Locale.ROOT, "1 service x 4 replicas      : %s  (+%s)%n", four, four.minus(before));
-      List<String> services = new ArrayList<>(List.of(service));
-      host.scale(service, 1);
-      awaitReplicas(host, service, 1);
-      for (int i = 1; i < 4; i++) {
-        services.add(deploy(host, "copy" + i, model, options.threads, 1));
-      }
-      exercise(host, services, 1);
-      Footprint separate = Footprint.now();
-      System.out.printf(Locale.ROOT, "4 services x 1 replica      : %s  (+%s)  each service loads its own session%n",
-          separate, separate.minus(before));
-    }
+    ReplicaMemoryBench.print(OnnxBackendProvider.NAME, source(model, options.threads));
   }
 
   private static String deploy(ModelHost host, String name, Path model, int threads, int replicas) {
     host.deploy(ServiceSpec.builder("bench", name).backend(OnnxBackendProvider.NAME).source(source(model, threads))
         .replicas(replicas).build());
     return host.awaitRunning("bench/" + name, LOAD_TIMEOUT).accessPath();
-  }
-
-  private static void awaitReplicas(ModelHost host, String service, int replicas) throws InterruptedException {
-    long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
-    while (host.describe(service).readyReplicas() != replicas) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(service + " did not reach " + replicas + " replicas");
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  /** {@code concurrency} requests at once on every service, so every replica has allocated its caches. */
-  private static void exercise(ModelHost host, List<String> services, int concurrency) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(services.size() * concurrency);
-    try {
-      List<Future<?>> running = new ArrayList<>();
-      for (String service : services) {
-        for (int i = 0; i < concurrency; i++) {
-          running.add(pool.submit(() -> host.complete(CompletionRequest.of(service, "Once upon a time", 64))));
-        }
-      }
-      for (Future<?> future : running) {
-        future.get();
-      }
-    } finally {
-      pool.shutdown();
-    }
-  }
-
-  private record Footprint(long residentBytes, long heapBytes) {
-
-    static Footprint now() throws Exception {
-      for (int i = 0; i < 3; i++) {
-        System.gc();
-        Thread.sleep(100);
-      }
-      long resident = 0;
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          resident = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-      Runtime runtime = Runtime.getRuntime();
-      return new Footprint(resident, runtime.totalMemory() - runtime.freeMemory());
-    }
-
-    Footprint minus(Footprint other) {
-      return new Footprint(residentBytes - other.residentBytes, heapBytes - other.heapBytes);
-    }
-
-    @Override
-    public String toString() {
-      return String.format(Locale.ROOT, "RSS %7.1f MB, heap %6.1f MB", residentBytes / 1e6, heapBytes / 1e6);
-    }
   }
 
   private static double median(double[] values) {
