@@ -8,6 +8,7 @@ import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.ModelList;
 import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.PassThroughCapable;
+import java.time.Duration;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -53,7 +54,7 @@ public interface ModelHost extends AutoCloseable {
    * @throws dev.modelhost.exception.OverloadedException when it is still not serving after the timeout
    * @throws dev.modelhost.exception.NotFoundException when there is no such service or it is deleted
    */
-  ModelService awaitRunning(String accessPath, java.time.Duration timeout);
+  ModelService awaitRunning(String accessPath, Duration timeout);
 
   /** The services as an OpenAI model list. */
   ModelList models();
