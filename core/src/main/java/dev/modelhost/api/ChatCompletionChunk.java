@@ -57,19 +57,7 @@ public record ChatCompletionChunk(
 
   @JsonValue
   Map<String, Object> json() {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("id", id);
-    json.put("object", object);
-    json.put("created", created);
-    json.put("model", model);
-    if (systemFingerprint != null) {
-      json.put("system_fingerprint", systemFingerprint);
-    }
-    json.put("choices", choices);
-    if (includeUsage) {
-      json.put("usage", usage);
-    }
-    return json;
+    return Json.responseFields(id, object, created, model, systemFingerprint, choices, usage, includeUsage);
   }
 
   /** A choice's increment. {@code logprobs} and {@code finish_reason} are always written. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -57,19 +56,7 @@ public record Completion(
 
   @JsonValue
   Map<String, Object> json() {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("id", id);
-    json.put("object", object);
-    json.put("created", created);
-    json.put("model", model);
-    if (systemFingerprint != null) {
-      json.put("system_fingerprint", systemFingerprint);
-    }
-    json.put("choices", choices);
-    if (includeUsage) {
-      json.put("usage", usage);
-    }
-    return json;
+    return Json.responseFields(id, object, created, model, systemFingerprint, choices, usage, includeUsage);
   }
 
   /** One choice; {@code logprobs} and {@code finish_reason} are always written. */

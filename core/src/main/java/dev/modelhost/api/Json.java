@@ -135,4 +135,25 @@ public final class Json {
   static <T> List<@Nullable T> copyWithNulls(List<@Nullable T> list) {
     return Collections.unmodifiableList(new ArrayList<>(list));
   }
+
+  /**
+   * The fields a response object and a stream event share, in OpenAI's order: {@code usage} is
+   * written (possibly as {@code null}) only when the stream was asked for usage or it is set.
+   */
+  static Map<String, Object> responseFields(String id, String object, long created, String model,
+      @Nullable String systemFingerprint, List<?> choices, @Nullable Usage usage, boolean includeUsage) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("id", id);
+    json.put("object", object);
+    json.put("created", created);
+    json.put("model", model);
+    if (systemFingerprint != null) {
+      json.put("system_fingerprint", systemFingerprint);
+    }
+    json.put("choices", choices);
+    if (includeUsage) {
+      json.put("usage", usage);
+    }
+    return json;
+  }
 }
