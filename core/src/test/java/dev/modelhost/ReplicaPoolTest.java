@@ -238,13 +238,17 @@ class ReplicaPoolTest {
   @Test
   void tellsCallersThatAReplicaCrashedWithoutShowingTheCrash() {
     deploy(pool(), Map.of());
-    backend.crashNextExecution(new IllegalStateException("secret internal detail"));
+    // The replacement replica is held so that it cannot clear the reason before it is read.
+    backend.crashNextExecution(new IllegalStateException("secret internal detail")).holdCreations();
 
     assertThatThrownBy(() -> host.chat(hello().build()))
         .isInstanceOf(ReplicaFailureException.class)
         .hasMessageContaining("Replica 0 of `team/pool` failed")
         .hasMessageNotContaining("secret internal detail");
     assertThat(host.describe(MODEL).statusReason()).contains("secret internal detail");
+
+    backend.releaseCreations();
+    Await.until("the replica is replaced", () -> host.describe(MODEL).statusReason() == null);
   }
 
   @Test
