@@ -3,9 +3,11 @@
 
     python3 make_model.py OUT_DIR                 # train the default model
     python3 make_model.py --tiny-random OUT_DIR   # random weights, no training
+    python3 make_model.py --bench-random OUT_DIR  # 100M parameters, random, with quantized variants
 
 OUT_DIR receives config.json, generation_config.json, tokenizer.json,
-tokenizer_config.json, model.safetensors and model.onnx. See README.md.
+tokenizer_config.json, model.safetensors and model.onnx (and, with --variants,
+model_int8.onnx and model_q4.onnx). See README.md.
 """
 import argparse
 import math
@@ -27,6 +29,7 @@ sys.path.insert(0, HERE)
 import bpe  # noqa: E402
 import corpus  # noqa: E402
 import export  # noqa: E402
+import quantize  # noqa: E402
 from corpus import BOS, EOS, IM_END, IM_START  # noqa: E402
 from llama import LlamaConfig, LlamaForCausalLM, empty_past  # noqa: E402
 
@@ -38,6 +41,10 @@ DEFAULT = LlamaConfig(vocab_size=VOCAB_SIZE, hidden_size=256, intermediate_size=
 TINY = LlamaConfig(vocab_size=VOCAB_SIZE, hidden_size=64, intermediate_size=176,
                    num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                    head_dim=16, max_position_embeddings=512, rope_theta=10000.0)
+# The benchmark model: Llama-shaped, 98M parameters, never trained (speed does not depend on it).
+BENCH = LlamaConfig(vocab_size=VOCAB_SIZE, hidden_size=768, intermediate_size=2816,
+                    num_hidden_layers=12, num_attention_heads=12, num_key_value_heads=4,
+                    head_dim=64, max_position_embeddings=1024, rope_theta=10000.0)
 
 SEQ_LEN = 128
 BATCH = 16
@@ -320,6 +327,11 @@ def main():
     ap.add_argument("out_dir", help="directory to write the model files into")
     ap.add_argument("--tiny-random", action="store_true",
                     help="hidden 64, 2 layers, seeded random weights, no training")
+    ap.add_argument("--bench-random", action="store_true",
+                    help="the 98M-parameter benchmark model (hidden 768, 12 layers), seeded random weights, "
+                         "no training; implies --variants")
+    ap.add_argument("--variants", action="store_true",
+                    help="also write model_int8.onnx and model_q4.onnx (see quantize.py)")
     ap.add_argument("--transcript", default=None,
                     help="where to write the greedy transcript (default: transcript.txt next to "
                          "this script for the trained model, none for --tiny-random)")
@@ -348,14 +360,15 @@ def main():
     log(f"tokenizer: {len(tok.vocab)} tokens ({len(tok.merges)} merges), trained in {time.time() - t:.1f}s")
     eos_ids = [tok.special[EOS], tok.special[IM_END]]
 
-    cfg = TINY if args.tiny_random else DEFAULT
+    random_weights = args.tiny_random or args.bench_random
+    cfg = TINY if args.tiny_random else BENCH if args.bench_random else DEFAULT
     model = LlamaForCausalLM(cfg)
-    model.init_weights(torch.Generator().manual_seed(SEED + (1 if args.tiny_random else 0)))
+    model.init_weights(torch.Generator().manual_seed(SEED + (1 if args.tiny_random else 2 if args.bench_random else 0)))
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model: {cfg}\n  parameters: {n_params:,}")
 
     stats = {}
-    if not args.tiny_random:
+    if not random_weights:
         stats = train(model, tok, train_set, held_out, args.steps)
     model.eval()
 
@@ -368,6 +381,9 @@ def main():
     onnx_path = f"{out}/model.onnx"
     export.export_onnx(model, onnx_path)
     replaced = export.untie_constant_folded_head(onnx_path, model.model.embed_tokens.weight)
+    if args.variants or args.bench_random:
+        log("quantized variants:")
+        quantize.write_variants(out, log=log)
 
     # ---- verify
     log("\nverification (PyTorch reference; ONNX Runtime is not packaged for this Python)")
@@ -411,10 +427,11 @@ def main():
     log("  (d) greedy transcript:\n" + "\n".join("      " + ln for ln in lines))
 
     transcript = args.transcript
-    if transcript is None and not args.tiny_random:
+    if transcript is None and not random_weights:
         transcript = os.path.join(HERE, "transcript.txt")
     if transcript:
-        header = [f"Greedy transcript of {'tiny-random' if args.tiny_random else 'fortune-llama'} "
+        name = "tiny-random" if args.tiny_random else "bench-random" if args.bench_random else "fortune-llama"
+        header = [f"Greedy transcript of {name} "
                   f"(chat template, add_generation_prompt, stop at ids {eos_ids}, at most 64 new tokens).", ""]
         with open(transcript, "w", encoding="utf-8") as f:
             f.write("\n".join(header + lines))
