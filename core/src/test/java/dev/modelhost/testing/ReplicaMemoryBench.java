@@ -26,19 +26,28 @@ public final class ReplicaMemoryBench {
 
   private ReplicaMemoryBench() {}
 
+  /** Resident set sizes, in bytes, of the whole process in each setup. */
+  public record Result(long noService, long oneReplica, long fourReplicas, long fourServices) {
+
+    /** Process RSS with 4 replicas of one service over that with 1 replica. */
+    public double replicaRatio() {
+      return (double) fourReplicas / oneReplica;
+    }
+  }
+
   /** Prints resident and heap memory of each setup and its increase over no service. */
-  public static void print(String backend, ModelSource source) throws Exception {
+  public static Result print(String backend, ModelSource source) throws Exception {
     System.out.printf(Locale.ROOT, "%nmemory after every replica has served a request:%n");
     Footprint before = Footprint.now();
     System.out.printf(Locale.ROOT, "no service             : %s%n", before);
     try (ModelHost host = ModelHost.builder().build()) {
       String service = deploy(host, backend, "memory", source);
       exercise(host, List.of(service), 1);
-      report("1 service x 1 replica  ", before);
+      Footprint one = report("1 service x 1 replica  ", before);
       host.scale(service, 4);
       Await.until("4 ready replicas", LOAD_TIMEOUT, () -> host.describe(service).readyReplicas() == 4);
       exercise(host, List.of(service), 4);
-      report("1 service x 4 replicas ", before);
+      Footprint four = report("1 service x 4 replicas ", before);
       List<String> services = new ArrayList<>(List.of(service));
       host.scale(service, 1);
       Await.until("1 ready replica", LOAD_TIMEOUT, () -> host.describe(service).readyReplicas() == 1);
@@ -46,14 +55,16 @@ public final class ReplicaMemoryBench {
         services.add(deploy(host, backend, "copy" + i, source));
       }
       exercise(host, services, 1);
-      report("4 services x 1 replica ", before);
+      Footprint services4 = report("4 services x 1 replica ", before);
+      return new Result(before.resident, one.resident, four.resident, services4.resident);
     }
   }
 
-  private static void report(String setup, Footprint before) throws Exception {
+  private static Footprint report(String setup, Footprint before) throws Exception {
     Footprint now = Footprint.now();
     System.out.printf(Locale.ROOT, "%s: %s  (+RSS %.1f MB, +heap %.1f MB)%n", setup, now,
         (now.resident - before.resident) / 1e6, (now.heap - before.heap) / 1e6);
+    return now;
   }
 
   private static String deploy(ModelHost host, String backend, String name, ModelSource source) {

@@ -55,7 +55,7 @@ public final class DjlBenchmark {
       for (int sequences : new int[] {1, 4}) {
         double best = Double.MAX_VALUE;
         for (int run = 0; run < 4; run++) {
-          double ms = decodeMillisPerStep(decoder, sequences);
+          double ms = decodeMillisPerStep(decoder, sequences, PROMPT_TOKENS, DECODE_STEPS);
           if (run > 0) {
             best = Math.min(best, ms);
           }
@@ -66,14 +66,18 @@ public final class DjlBenchmark {
     }
   }
 
-  private static double decodeMillisPerStep(Decoder decoder, int sequences) {
+  /**
+   * Milliseconds per greedy decode step of {@code sequences} sequences stepped together by any
+   * {@link Decoder}, after a prefill of {@code promptTokens} distinct tokens each.
+   */
+  public static double decodeMillisPerStep(Decoder decoder, int sequences, int promptTokens, int decodeSteps) {
     int vocab = decoder.config().vocabSize();
     List<DecoderState> states = new ArrayList<>();
     try {
       List<Decoder.Step> prefill = new ArrayList<>();
       for (int s = 0; s < sequences; s++) {
         states.add(decoder.newState());
-        int[] prompt = new int[PROMPT_TOKENS];
+        int[] prompt = new int[promptTokens];
         for (int i = 0; i < prompt.length; i++) {
           prompt[i] = (100 + 37 * i + 11 * s) % vocab;
         }
@@ -81,14 +85,14 @@ public final class DjlBenchmark {
       }
       float[][] logits = decoder.step(prefill);
       long start = System.nanoTime();
-      for (int step = 0; step < DECODE_STEPS; step++) {
+      for (int step = 0; step < decodeSteps; step++) {
         List<Decoder.Step> batch = new ArrayList<>(sequences);
         for (int s = 0; s < sequences; s++) {
           batch.add(new Decoder.Step(states.get(s), new int[] {argmax(logits[s])}));
         }
         logits = decoder.step(batch);
       }
-      return (System.nanoTime() - start) / 1e6 / DECODE_STEPS;
+      return (System.nanoTime() - start) / 1e6 / decodeSteps;
     } finally {
       states.forEach(DecoderState::close);
     }

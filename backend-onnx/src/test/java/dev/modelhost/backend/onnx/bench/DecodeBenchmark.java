@@ -129,22 +129,27 @@ public final class DecodeBenchmark {
   }
 
   /** A greedy legacy completion of exactly {@code tokens} tokens: the end-of-sequence ids are banned. */
-  private static CompletionRequest greedyRequest(String service, Path model, int[] prompt, int tokens) throws IOException {
+  public static CompletionRequest greedyRequest(String service, Path model, int[] prompt, int tokens) throws IOException {
+    return new CompletionRequest(service, Prompt.ofTokens(prompt), null, tokens, 0.0, null, null, null, null,
+        null, null, null, null, null, null, endOfSequenceBanned(model), null, null, null, null, null);
+  }
+
+  /** A logit_bias that bans the model's end-of-sequence ids, so that requests run to max_tokens. */
+  public static Map<String, Double> endOfSequenceBanned(Path model) throws IOException {
     JsonNode generation = JsonMapper.builder().build().readTree(Files.readString(model.resolve("generation_config.json")));
     Map<String, Double> bias = new HashMap<>();
     JsonNode eos = generation.path("eos_token_id");
     for (JsonNode id : eos.isArray() ? eos : List.of(eos)) {
       bias.put(Integer.toString(id.asInt()), -100.0);
     }
-    return new CompletionRequest(service, Prompt.ofTokens(prompt), null, tokens, 0.0, null, null, null, null,
-        null, null, null, null, null, null, bias, null, null, null, null, null);
+    return bias;
   }
 
   /**
    * Decode tokens per second through the host: a request for {@code decodeSteps + 1} tokens minus
    * one for a single token (the prompt's prefill and the request's own overhead), both end to end.
    */
-  private static double hostDecode(ModelHost host, CompletionRequest full, CompletionRequest single, int decodeSteps) {
+  public static double hostDecode(ModelHost host, CompletionRequest full, CompletionRequest single, int decodeSteps) {
     long start = System.nanoTime();
     Completion first = host.complete(single);
     long prefilled = System.nanoTime();
@@ -169,7 +174,7 @@ public final class DecodeBenchmark {
     return host.awaitRunning("bench/" + name, LOAD_TIMEOUT).accessPath();
   }
 
-  private static double median(double[] values) {
+  public static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int mid = sorted.length / 2;
