@@ -26,13 +26,16 @@ import java.util.stream.Collectors;
  * {@code --prompt N} prompt tokens (32), {@code --tokens N} generated tokens per request (64),
  * {@code --runs N} (5), {@code --http-tokens N} tokens per streamed HTTP request (16),
  * {@code --plot FILE} (the PNG to write), {@code --option KEY=VALUE} (a service option for the
- * Modelhost services, repeatable), {@code --quick} (short settings for trying the suite out), {@code --items 1,2,...} (only these
- * items; default all). The system property {@code bench.jlama}, when set, is the command that runs
+ * Modelhost services, repeatable; {@code prefill-chunk} defaults to 256), {@code --quick} (short
+ * settings for trying the suite out), {@code --items 1,2,...} (only these items; default all).
+ * The system property {@code bench.jlama}, when set, is the command that runs
  * {@code tools/jlama-peer/JlamaPeer.java} up to its arguments: Jlama joins item 6 as a peer.
  */
 public final class BenchmarkSuite {
 
   private static final List<Integer> CLIENT_LEVELS = List.of(1, 8, 32);
+  /** The service option that bounds the prompt tokens fed in one step. */
+  private static final String PREFILL_CHUNK = "prefill-chunk";
 
   /** The suite's settings. */
   record Options(Path model, int threads, int prompt, int tokens, int runs, int httpTokens, boolean quick,
@@ -77,6 +80,8 @@ public final class BenchmarkSuite {
       if (model == null) {
         throw new IllegalArgumentException("--model DIR is required (tools/benchmark-suite makes one)");
       }
+      // The prefill chunk is always set, so that the figures say which one they were taken with.
+      serviceOptions.putIfAbsent(PREFILL_CHUNK, "256");
       return new Options(model, threads, prompt, tokens, runs, httpTokens, quick, List.of(1, 4, 8, 16),
           Map.copyOf(serviceOptions), plot, items, jlama);
     }
@@ -139,7 +144,7 @@ public final class BenchmarkSuite {
 
   private static void http(Options options, LocalBench local, List<Verdict> verdicts, Map<Integer, Double> hostTtft,
       Map<Integer, Double> plainTtft) throws Exception {
-    String prefill = options.serviceOptions().getOrDefault("prefill_chunk", "whole prompt in one step (not chunked)");
+    String prefill = PREFILL_CHUNK + " " + options.serviceOptions().get(PREFILL_CHUNK);
     if (options.items().contains(3)) {
       plainTtft.putAll(firstTokenOfBatches(options, local));
     }
