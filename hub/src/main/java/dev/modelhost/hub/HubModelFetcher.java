@@ -1,6 +1,7 @@
 package dev.modelhost.hub;
 
 import dev.modelhost.PullProgress;
+import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.hub.internal.HubModelId;
 import dev.modelhost.hub.internal.ModelPull;
 import dev.modelhost.spi.Cancellation;
@@ -51,7 +52,11 @@ public final class HubModelFetcher implements ModelFetcher {
   private HubSettings settings() {
     HubSettings current = settings;
     if (current == null) {
-      current = settingsSource.get();
+      try {
+        current = settingsSource.get();
+      } catch (IllegalArgumentException e) {
+        throw new ModelLoadException("The hub settings from the environment cannot be used: " + e.getMessage(), e);
+      }
       settings = current;
     }
     return current;
