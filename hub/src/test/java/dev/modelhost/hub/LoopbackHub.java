@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A Hugging Face-shaped hub on loopback, with a second loopback host as its CDN. It speaks the two
- * calls {@code snapshot_download} makes: {@code GET /api/models/{repo}/revision/{rev}} and
- * {@code HEAD|GET /{repo}/resolve/{commit}/{path}}. Files named like weights are "LFS" files: the
+ * A Hugging Face-shaped hub on loopback, with a second loopback host as its CDN. It speaks the
+ * calls {@code snapshot_download} makes: {@code GET /api/models/{repo}/revision/{rev}} (and the
+ * {@code tree/{commit}} listing newer clients use), and {@code HEAD|GET /{repo}/resolve/{commit}/{path}}. Files named like weights are "LFS" files: the
  * hub answers with a 302 to the CDN and {@code X-Linked-Etag} (their SHA-256) and
  * {@code X-Linked-Size}; the rest it serves itself with their git blob id as ETag. Faults are
  * switched on per test: a cut connection, a wrong byte, 429s, a required token, a held transfer.
@@ -34,6 +34,7 @@ import java.util.stream.Stream;
 final class LoopbackHub implements AutoCloseable {
 
   static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+  private static final String CDN_ADDRESS = "127.0.0.2";
 
   private final HttpServer hub;
   private final HttpServer cdn;
@@ -49,7 +50,8 @@ final class LoopbackHub implements AutoCloseable {
 
   LoopbackHub() throws IOException {
     hub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    cdn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    // Another loopback address, so that the CDN is another host to clients that compare host names only.
+    cdn = HttpServer.create(new InetSocketAddress(InetAddress.getByName(CDN_ADDRESS), 0), 0);
     hub.setExecutor(Executors.newCachedThreadPool());
     cdn.setExecutor(Executors.newCachedThreadPool());
     hub.createContext("/", this::hub);
@@ -63,7 +65,7 @@ final class LoopbackHub implements AutoCloseable {
   }
 
   String cdnHost() {
-    return "127.0.0.1:" + cdn.getAddress().getPort();
+    return CDN_ADDRESS + ":" + cdn.getAddress().getPort();
   }
 
   /** Publishes a repository at {@link #COMMIT}, branch {@code main}. */
@@ -145,7 +147,9 @@ final class LoopbackHub implements AutoCloseable {
         respond(exchange, 401, new byte[0]);
         return;
       }
-      if (path.startsWith("/api/models/")) {
+      if (path.startsWith("/api/models/") && path.contains("/tree/")) {
+        tree(exchange, path.substring("/api/models/".length()));
+      } else if (path.startsWith("/api/models/")) {
         revision(exchange, path.substring("/api/models/".length()));
       } else {
         resolve(exchange, path);
@@ -169,6 +173,31 @@ final class LoopbackHub implements AutoCloseable {
       separator = ",";
     }
     json.append("]}");
+    respond(exchange, 200, json.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The recursive file listing that newer {@code huggingface_hub} clients read instead of {@code siblings}. */
+  private void tree(HttpExchange exchange, String rest) throws IOException {
+    Map<String, byte[]> files = repos.get(rest.substring(0, rest.indexOf("/tree/")));
+    if (files == null) {
+      exchange.getResponseHeaders().add("X-Error-Code", "RepoNotFound");
+      respond(exchange, 404, new byte[0]);
+      return;
+    }
+    StringBuilder json = new StringBuilder("[");
+    String separator = "";
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      byte[] content = file.getValue();
+      json.append(separator).append("{\"type\":\"file\",\"oid\":\"").append(gitBlobId(content))
+          .append("\",\"size\":").append(content.length).append(",\"path\":\"").append(file.getKey()).append('"');
+      if (isLfs(file.getKey())) {
+        json.append(",\"lfs\":{\"oid\":\"").append(sha256(content)).append("\",\"size\":").append(content.length)
+            .append(",\"pointerSize\":134}");
+      }
+      json.append('}');
+      separator = ",";
+    }
+    json.append(']');
     respond(exchange, 200, json.toString().getBytes(StandardCharsets.UTF_8));
   }
 
