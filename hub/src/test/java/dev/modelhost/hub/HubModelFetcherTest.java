@@ -117,6 +117,17 @@ class HubModelFetcherTest {
   }
 
   @Test
+  void refusesAFileTheDiskCannotHoldBeforeDownloadingIt() {
+    hub.claimSize("onnx/model.onnx", 1L << 60);
+
+    assertThatThrownBy(() -> fetcher(settings()).fetch("hf:" + REPO, WEIGHTS_AND_CONFIG, p -> {}, new Cancellation()))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("Not enough disk space for hf:acme/tiny file 'onnx/model.onnx'")
+        .hasMessageContaining("HF_HUB_CACHE");
+    assertThat(hub.count("cdn GET")).isZero();
+  }
+
+  @Test
   void retriesWhenTheHubAnswers429() throws Exception {
     hub.tooManyRequests(2);
 

@@ -45,6 +45,7 @@ final class LoopbackHub implements AutoCloseable {
   private final Set<String> cutOnce = ConcurrentHashMap.newKeySet();
   private final Set<String> corrupted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger tooManyRequests = new AtomicInteger();
+  private final Map<String, Long> claimedSizes = new ConcurrentHashMap<>();
   private volatile String requiredToken;
   private volatile CountDownLatch hold;
 
@@ -98,6 +99,11 @@ final class LoopbackHub implements AutoCloseable {
   /** The next {@code count} hub calls answer 429 with {@code Retry-After: 1}. */
   void tooManyRequests(int count) {
     tooManyRequests.set(count);
+  }
+
+  /** The hub states {@code size} bytes as the size of LFS file {@code path}. */
+  void claimSize(String path, long size) {
+    claimedSizes.put(path, size);
   }
 
   void requireToken(String token) {
@@ -225,7 +231,7 @@ final class LoopbackHub implements AutoCloseable {
       cdnBlobs.put(sha, served);
       cdnBlobs.put(sha + "-path", file.getBytes(StandardCharsets.UTF_8));
       exchange.getResponseHeaders().add("X-Linked-Etag", "\"" + sha + "\"");
-      exchange.getResponseHeaders().add("X-Linked-Size", Long.toString(content.length));
+      exchange.getResponseHeaders().add("X-Linked-Size", Long.toString(claimedSizes.getOrDefault(file, (long) content.length)));
       exchange.getResponseHeaders().add("ETag", "\"" + gitBlobId(content) + "\"");
       exchange.getResponseHeaders().add("Location", "http://" + cdnHost() + "/blobs/" + sha);
       exchange.sendResponseHeaders(302, -1);
