@@ -83,17 +83,13 @@ public final class OnnxDecoder implements Decoder {
    *     was expected and what was found
    */
   public static OnnxDecoder load(ModelDirectory directory, ModelSource source) {
-    ModelSpec spec = ModelSpec.read(directory);
-    if (!directory.exists(spec.decoderFile())) {
-      throw new ModelLoadException(
-          "Model file '" + spec.decoderFile() + "' (named by " + spec.source() + ") not found in " + directory + ".");
-    }
+    ModelSpec spec = ModelSpec.read(directory, source.option(ModelVariants.OPTION));
     Path model = directory.resolve(spec.decoderFile());
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     SessionFactory.Opened opened = SessionFactory.open(env, model, source);
     try {
       GraphLayout layout = GraphLayout.detect(opened.session(), spec);
-      DecoderConfig config = new DecoderConfig(spec.modelType(), spec.vocabSize(), spec.contextWindow(), spec.eosTokenIds());
+      DecoderConfig config = new DecoderConfig(spec.modelType(), layout.vocabSize(), spec.contextWindow(), spec.eosTokenIds());
       return new OnnxDecoder(env, opened.session(), layout, config, opened.device(), prefillChunk(source, config));
     } catch (RuntimeException e) {
       closeQuietly(opened.session(), e);
