@@ -77,7 +77,8 @@ public final class OnnxDecoder implements Decoder {
   /**
    * Loads the decoder in {@code directory}: an ONNX Runtime GenAI model-builder output
    * ({@code genai_config.json}) or a Hugging Face Optimum export ({@code config.json},
-   * {@code model.onnx}).
+   * {@code model.onnx} at the root or in {@code onnx/}), the graph chosen by the option
+   * {@code variant} ({@link ModelVariants}).
    *
    * @throws ModelLoadException when the directory holds no usable decoder; the message says what
    *     was expected and what was found
