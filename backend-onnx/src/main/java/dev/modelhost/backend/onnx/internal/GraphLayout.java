@@ -127,7 +127,7 @@ record GraphLayout(
         layers++;
       }
       if (layers == 0) {
-        throw new ModelLoadException(where + ": " + spec.field("layers") + " is not configured, and the graph has no input '"
+        throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.LAYERS) + " is not configured, and the graph has no input '"
             + firstPast + "' to count the layers by; its inputs are " + inputs.keySet() + ".");
       }
     }
@@ -135,7 +135,7 @@ record GraphLayout(
     int offset = spec.combinedKv() ? 1 : 0;
     int kvHeads = firstPositive(spec.kvHeads(), fixed(kvShape, offset + 1), spec.attentionHeads());
     if (kvHeads == 0) {
-      throw new ModelLoadException(where + ": " + spec.field("kvHeads") + " is not configured, the attention heads are"
+      throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.KV_HEADS) + " is not configured, the attention heads are"
           + " not given either, and '" + firstPast + "' has no fixed size at axis " + (offset + 1) + " (shape "
           + Arrays.toString(kvShape) + ").");
     }
@@ -143,13 +143,13 @@ record GraphLayout(
         ? spec.hiddenSize() / spec.attentionHeads() : 0;
     int headSize = firstPositive(spec.headSize(), fixed(kvShape, offset + 3), divided);
     if (headSize == 0) {
-      throw new ModelLoadException(where + ": " + spec.field("headSize") + " is not configured, '" + firstPast
+      throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.HEAD_SIZE) + " is not configured, '" + firstPast
           + "' has no fixed size at axis " + (offset + 3) + " (shape " + Arrays.toString(kvShape)
           + "), and the hidden size and attention heads are not both given to derive it.");
     }
     int vocabSize = firstPositive(spec.vocabSize(), fixed(shapeOf(outputs.get(spec.logits())), 2));
     if (vocabSize == 0) {
-      throw new ModelLoadException(where + ": " + spec.field("vocabSize") + " is not configured, and the output '"
+      throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.VOCAB_SIZE) + " is not configured, and the output '"
           + spec.logits() + "' has no fixed size at axis 2 to take it from.");
     }
     return spec.completedBy(layers, kvHeads, headSize, vocabSize);

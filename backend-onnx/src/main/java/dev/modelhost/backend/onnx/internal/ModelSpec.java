@@ -67,16 +67,25 @@ record ModelSpec(
     return source.equals(HF_CONFIG);
   }
 
-  /** The configuration's name for one of the dimensions, as an error message should quote it. */
-  String field(String dimension) {
-    boolean genai = source.equals(GENAI_CONFIG);
-    return switch (dimension) {
-      case "layers" -> genai ? "model.decoder.num_hidden_layers" : "num_hidden_layers";
-      case "kvHeads" -> genai ? "model.decoder.num_key_value_heads" : "num_key_value_heads";
-      case "headSize" -> genai ? "model.decoder.head_size" : "head_dim";
-      case "vocabSize" -> genai ? "model.vocab_size" : "vocab_size";
-      default -> throw new IllegalArgumentException(dimension);
-    };
+  /** The dimensions a configuration may leave to the graph, by their name in each file. */
+  enum Dimension {
+    LAYERS("model.decoder.num_hidden_layers", "num_hidden_layers"),
+    KV_HEADS("model.decoder.num_key_value_heads", "num_key_value_heads"),
+    HEAD_SIZE("model.decoder.head_size", "head_dim"),
+    VOCAB_SIZE("model.vocab_size", "vocab_size");
+
+    private final String genAiField;
+    private final String hfField;
+
+    Dimension(String genAiField, String hfField) {
+      this.genAiField = genAiField;
+      this.hfField = hfField;
+    }
+  }
+
+  /** The configuration's name for {@code dimension}, as an error message should quote it. */
+  String field(Dimension dimension) {
+    return source.equals(GENAI_CONFIG) ? dimension.genAiField : dimension.hfField;
   }
 
   /**
