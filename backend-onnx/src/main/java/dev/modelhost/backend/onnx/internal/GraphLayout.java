@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.modelhost.backend.onnx.internal.ModelSpec.Dimension;
 import dev.modelhost.exception.ModelLoadException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,7 +119,7 @@ record GraphLayout(
    * the layer count from the graph's KV inputs, KV heads and head size from the KV input's fixed
    * dimensions (else from the attention heads and hidden size), the vocabulary from the logits.
    */
-  static ModelSpec complete(ModelSpec spec, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
+  private static ModelSpec complete(ModelSpec spec, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
     String where = spec.decoderFile() + " (configured by " + spec.source() + ")";
     int layers = spec.layers();
     String firstPast = String.format(Locale.ROOT, spec.pastKeyTemplate(), 0);
@@ -127,30 +128,30 @@ record GraphLayout(
         layers++;
       }
       if (layers == 0) {
-        throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.LAYERS) + " is not configured, and the graph has no input '"
-            + firstPast + "' to count the layers by; its inputs are " + inputs.keySet() + ".");
+        throw new ModelLoadException(where + ": " + spec.field(Dimension.LAYERS) + " is not configured, and the graph"
+            + " has no input '" + firstPast + "' to count the layers by; its inputs are " + inputs.keySet() + ".");
       }
     }
     long[] kvShape = shapeOf(inputs.get(firstPast));
     int offset = spec.combinedKv() ? 1 : 0;
     int kvHeads = firstPositive(spec.kvHeads(), fixed(kvShape, offset + 1), spec.attentionHeads());
     if (kvHeads == 0) {
-      throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.KV_HEADS) + " is not configured, the attention heads are"
-          + " not given either, and '" + firstPast + "' has no fixed size at axis " + (offset + 1) + " (shape "
+      throw new ModelLoadException(where + ": " + spec.field(Dimension.KV_HEADS) + " is not configured, the"
+          + " attention heads are not given either, and '" + firstPast + "' has no fixed size at axis " + (offset + 1) + " (shape "
           + Arrays.toString(kvShape) + ").");
     }
     int divided = spec.attentionHeads() > 0 && spec.hiddenSize() % spec.attentionHeads() == 0
         ? spec.hiddenSize() / spec.attentionHeads() : 0;
     int headSize = firstPositive(spec.headSize(), fixed(kvShape, offset + 3), divided);
     if (headSize == 0) {
-      throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.HEAD_SIZE) + " is not configured, '" + firstPast
-          + "' has no fixed size at axis " + (offset + 3) + " (shape " + Arrays.toString(kvShape)
+      throw new ModelLoadException(where + ": " + spec.field(Dimension.HEAD_SIZE) + " is not configured, '"
+          + firstPast + "' has no fixed size at axis " + (offset + 3) + " (shape " + Arrays.toString(kvShape)
           + "), and the hidden size and attention heads are not both given to derive it.");
     }
     int vocabSize = firstPositive(spec.vocabSize(), fixed(shapeOf(outputs.get(spec.logits())), 2));
     if (vocabSize == 0) {
-      throw new ModelLoadException(where + ": " + spec.field(ModelSpec.Dimension.VOCAB_SIZE) + " is not configured, and the output '"
-          + spec.logits() + "' has no fixed size at axis 2 to take it from.");
+      throw new ModelLoadException(where + ": " + spec.field(Dimension.VOCAB_SIZE) + " is not configured, and the"
+          + " output '" + spec.logits() + "' has no fixed size at axis 2 to take it from.");
     }
     return spec.completedBy(layers, kvHeads, headSize, vocabSize);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.modelhost.api.Json;
 import dev.modelhost.backend.onnx.OnnxBackendProvider;
 import dev.modelhost.engine.Decoder.Step;
 import dev.modelhost.engine.DecoderState;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The layout transformers.js models use (config and tokenizer at the root, {@code onnx/model.onnx}
@@ -60,6 +63,25 @@ class OnnxCommunityLayoutTest {
           assertThat(ReferenceGreedyLoop.argmax(logits)).isEqualTo(expected.tokens().get(i));
         }
       }
+    }
+  }
+
+  /**
+   * transformers.js, asked for a dtype, picks its graph in the same folder by the same names
+   * ({@code tools/onnx-fixtures/transformersjs_reference.mjs} recorded its logits).
+   */
+  @ParameterizedTest(name = "variant={0}")
+  @CsvSource({"fp32, 1e-4", "q4, 1e-4", "fp16, 2e-3"})
+  void eachVariantComputesWhatTransformersJsComputesForThatDtype(String variant, float tolerance) throws Exception {
+    JsonNode recorded = Json.mapper().readTree(Files.readString(fixture().resolveSibling("onnx-community-transformersjs.json")));
+    assertThat(recorded.path("prompt").toString()).isEqualTo(Arrays.toString(PROMPT).replace(" ", ""));
+    JsonNode logits = recorded.path("logits").path(variant);
+    float[] expected = new float[logits.size()];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = logits.get(i).floatValue();
+    }
+    try (OnnxDecoder decoder = load(fixture(), variant); DecoderState state = decoder.newState()) {
+      assertClose(decoder.step(List.of(new Step(state, PROMPT)))[0], expected, tolerance);
     }
   }
 
