@@ -22,7 +22,8 @@ model computes; only the graph's interface changes:
   decoder-types/TYPE/   For each decoder type ONNX Runtime GenAI's model builder writes (gpt2, llama,
                         mistral, phi, phi3, qwen2, gemma), a tiny random-weight decoder with the
                         builder's interface and genai_config.json (see decoder_types.py; needs
-                        Debian's python3-torch).
+                        Debian's python3-torch); phi3-int4/ is phi3 as the builder's CPU int4 output
+                        (MatMulNBits, weights in model.onnx.data).
 """
 import json
 import os
@@ -234,7 +235,7 @@ def optimum_no_positions(src, out):
     copy_hf_configs(src, out)
 
 
-def quantize_matmuls_4bit(model, block_size=16):
+def quantize_matmuls_4bit(model, block_size=16, accuracy_level=0):
     """Every MatMul whose weight is a 2-D initializer becomes MatMulNBits (4 bits, symmetric: the
     default zero point 8), per ONNX Runtime's contrib-op spec: B is uint8 [N, K / block, block / 2]
     with codes packed low nibble first along K, scales are float [N * K / block]."""
@@ -262,7 +263,8 @@ def quantize_matmuls_4bit(model, block_size=16):
         g.node.remove(node)
         g.node.insert(position, helper.make_node(
             "MatMulNBits", [node.input[0], prefix + "_q4", prefix + "_scales"], list(node.output), name=prefix,
-            domain="com.microsoft", K=k, N=n, bits=4, block_size=block_size))
+            domain="com.microsoft", K=k, N=n, bits=4, block_size=block_size,
+            **({"accuracy_level": accuracy_level} if accuracy_level else {})))
         uses[weight.name] -= 1
         if uses[weight.name] == 0:
             g.initializer.remove(weight)
@@ -298,6 +300,14 @@ def decoder_types(out):
         target = os.path.join(out, model_type)
         os.makedirs(target)
         types.make(model_type, target)
+    # The builder's CPU int4 output: MatMulNBits in blocks of 32 with int8 compute (accuracy level 4),
+    # weights in model.onnx.data.
+    target = os.path.join(out, "phi3-int4")
+    os.makedirs(target)
+    model = quantize_matmuls_4bit(onnx.load(os.path.join(out, "phi3", "model.onnx")), block_size=32, accuracy_level=4)
+    onnx.save_model(model, os.path.join(target, "model.onnx"), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="model.onnx.data", size_threshold=0)
+    shutil.copy(os.path.join(out, "phi3", "genai_config.json"), os.path.join(target, "genai_config.json"))
 
 
 def main():

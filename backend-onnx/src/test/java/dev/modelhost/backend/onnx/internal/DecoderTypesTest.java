@@ -37,17 +37,19 @@ class DecoderTypesTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-    // type, head size (the builder leaves the KV cache's last dimension symbolic)
-    "gpt2, 8",
-    "llama, 8",
-    "mistral, 8",
-    "phi, 8",
-    "phi3, 8",
-    "qwen2, 8",
-    "gemma, 16",
+    // fixture, type, head size (the builder leaves the KV cache's last dimension symbolic)
+    "gpt2, gpt2, 8",
+    "llama, llama, 8",
+    "mistral, mistral, 8",
+    "phi, phi, 8",
+    "phi3, phi3, 8",
+    // the builder's CPU int4 output: MatMulNBits weights in model.onnx.data
+    "phi3-int4, phi3, 8",
+    "qwen2, qwen2, 8",
+    "gemma, gemma, 16",
   })
-  void decodesGreedilyLikeAPlainOnnxRuntimeLoop(String type, int headSize) throws Exception {
-    Path directory = fixture(type);
+  void decodesGreedilyLikeAPlainOnnxRuntimeLoop(String fixture, String type, int headSize) throws Exception {
+    Path directory = fixture(fixture);
     List<Integer> expected;
     try (ReferenceGreedyLoop reference = new ReferenceGreedyLoop(directory.resolve("model.onnx"), headSize)) {
       expected = reference.greedy(PROMPT, NEW_TOKENS).tokens();
