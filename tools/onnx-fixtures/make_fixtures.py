@@ -5,8 +5,9 @@
         default-model/src/main/resources/dev/modelhost/defaultmodel/tiny-random \
         backend-onnx/src/test/resources/fixtures
 
-Needs Debian's python3-onnx and python3-numpy. Every fixture computes exactly what the source
-model computes; only the graph's interface changes:
+Needs Debian's python3-onnx and python3-numpy (and python3-torch for decoder-types/). The fixtures
+made from the source model compute what it computes, up to float16 or 4-bit rounding; only the
+graph's interface changes:
 
   genai-int32/          ONNX Runtime GenAI layout: genai_config.json naming decoder.onnx, renamed
                         KV inputs/outputs, int32 input_ids, attention_mask and position_ids.
@@ -24,6 +25,9 @@ model computes; only the graph's interface changes:
                         builder's interface and genai_config.json (see decoder_types.py; needs
                         Debian's python3-torch); phi3-int4/ is phi3 as the builder's CPU int4 output
                         (MatMulNBits, weights in model.onnx.data).
+
+After a change to onnx-community/, record transformers.js's logits again with
+transformersjs_reference.mjs (see its header).
 """
 import json
 import os
