@@ -102,7 +102,7 @@ class HubServiceTest {
       assertThat(awaitFailed(host, "acme/missing").statusReason())
           .isEqualTo("model load failed: hf:acme/missing was not found on " + hub.endpoint() + ".");
       assertThat(awaitFailed(host, "acme/unservable").statusReason())
-          .contains("no model.onnx (variant 'fp32')", "Its ONNX files: none");
+          .contains("'model.onnx'", "not found in the model's repository", "Found: no .onnx file");
     }
     assertThat(Files.exists(cache.resolve("models--acme--no-onnx/blobs"))).isFalse();
   }
