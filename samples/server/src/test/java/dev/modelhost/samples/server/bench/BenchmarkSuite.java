@@ -133,9 +133,9 @@ public final class BenchmarkSuite {
     }
 
     section("summary");
-    System.out.printf(Locale.ROOT, "%-78s %-26s %-10s %s%n", "item", "measured", "target", "verdict");
+    System.out.printf(Locale.ROOT, "%-80s %-30s %-10s %s%n", "item", "measured", "target", "verdict");
     for (Verdict verdict : verdicts) {
-      System.out.printf(Locale.ROOT, "%-78s %-26s %-10s %s%n", verdict.item(), verdict.measured(), verdict.target(),
+      System.out.printf(Locale.ROOT, "%-80s %-30s %-10s %s%n", verdict.item(), verdict.measured(), verdict.target(),
           verdict.verdict());
     }
     System.out.printf(Locale.ROOT, "%ntotal %.1f minutes, load average at end %s%n",

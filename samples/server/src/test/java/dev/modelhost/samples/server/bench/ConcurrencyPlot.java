@@ -74,6 +74,7 @@ final class ConcurrencyPlot {
     int top = 20;
     int bottom = HEIGHT - 50;
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    g.setStroke(new BasicStroke(1f));
     g.setColor(Color.LIGHT_GRAY);
     for (int tick = 0; tick <= 4; tick++) {
       int y = bottom - (bottom - top) * tick / 4;

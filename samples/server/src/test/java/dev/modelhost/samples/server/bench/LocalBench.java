@@ -121,7 +121,10 @@ final class LocalBench {
     return new Concurrency(hostSamples, plainSamples);
   }
 
-  /** Item 4: single-stream decode tokens/s of the int8 and int4 files against fp32, plain loops. */
+  /**
+   * Item 4: single-stream decode tokens/s of the int8 and int4 files against fp32, in plain loops
+   * (the target) and through ModelHost with the service option {@code variant}.
+   */
   void quantized(List<Verdict> verdicts) throws Exception {
     List<String> files = VARIANTS.stream().filter(f -> Files.exists(options.model().resolve(f))).toList();
     if (files.size() < VARIANTS.size()) {
@@ -156,11 +159,46 @@ final class LocalBench {
           Files.size(options.model().resolve(file)) / 1e6, Samples.of(speed.get(file)).describe(1),
           ratios(speed.get(file), fp32).describe(3));
     }
+    Map<String, double[]> served = servedVariants(prompt);
+    for (Map.Entry<String, double[]> variant : served.entrySet()) {
+      System.out.printf(Locale.ROOT, "ModelHost, variant %-5s %s tok/s  ratio to fp32 (per run) %s%n", variant.getKey(),
+          Samples.of(variant.getValue()).describe(1), ratios(variant.getValue(), served.get("fp32")).describe(3));
+    }
+    double servedFp32 = Samples.of(served.get("fp32")).median();
+    verdicts.add(Verdict.reported("4. through ModelHost (option variant): q4 / fp32, int8 / fp32",
+        String.format(Locale.ROOT, "%.3f, %.3f", Samples.of(served.get("q4")).median() / servedFp32,
+            Samples.of(served.get("int8")).median() / servedFp32)));
     double fp32Median = Samples.of(fp32).median();
     verdicts.add(Verdict.atLeast("4. int4 (MatMulNBits) / fp32 decode tok/s",
         Samples.of(speed.get("model_q4.onnx")).median() / fp32Median, 2.5));
     verdicts.add(Verdict.reported("4. int8 (MatMulNBits) / fp32 decode tok/s", String.format(Locale.ROOT, "%.3f",
         Samples.of(speed.get("model_int8.onnx")).median() / fp32Median)));
+  }
+
+  /** Single-stream decode tokens/s through ModelHost of services that differ only in their {@code variant}. */
+  private Map<String, double[]> servedVariants(int[] prompt) throws Exception {
+    Map<String, double[]> speed = new LinkedHashMap<>();
+    try (ModelHost host = ModelHost.builder().build()) {
+      Map<String, CompletionRequest[]> requests = new LinkedHashMap<>();
+      for (String variant : List.of("fp32", "int8", "q4")) {
+        ModelSource source = source().withOption("variant", variant);
+        host.deploy(ServiceSpec.builder("bench", "variant-" + variant).backend(OnnxBackendProvider.NAME).source(source)
+            .requestTimeout(QUEUE_TIMEOUT).build());
+        String service = host.awaitRunning("bench/variant-" + variant, LOAD_TIMEOUT).accessPath();
+        requests.put(variant, new CompletionRequest[] {
+            DecodeBenchmark.greedyRequest(service, options.model(), prompt, options.tokens() + 1),
+            DecodeBenchmark.greedyRequest(service, options.model(), prompt, 1)});
+        host.complete(requests.get(variant)[1]);
+        speed.put(variant, new double[options.runs()]);
+      }
+      for (int run = 0; run < options.runs(); run++) {
+        for (Map.Entry<String, CompletionRequest[]> variant : requests.entrySet()) {
+          speed.get(variant.getKey())[run] = DecodeBenchmark.hostDecode(host, variant.getValue()[0],
+              variant.getValue()[1], options.tokens());
+        }
+      }
+    }
+    return speed;
   }
 
   /**
