@@ -15,6 +15,7 @@ Outputs (expected/<template>/):
   <conversation>.txt    the rendered prompt, or
   <conversation>.error  "raise_exception: <message>" or "error: <type>: <message>"
   template.error        "line <n>: <message>" when Jinja2 cannot compile the template at all
+  ../semantics-expected.json  the rendering (or error) of each small template of semantics.json
 
 The Java corpus test (ChatTemplateCorpusTest) reads these files, so the build needs no Python.
 """
@@ -37,6 +38,8 @@ FIXED_NOW = datetime.datetime(2026, 1, 15, 10, 30, 5)
 ARGUMENT_KEY = "argument_needle"
 ARGUMENT_VALUE = "needle-value"
 PART_TEXT = "part-needle"
+PROBE_TOOLS = [{"type": "function", "function": {"name": "probe_tool", "description": "A probe.",
+                                                  "parameters": {"type": "object", "properties": {}}}}]
 
 
 class GenerationTag(jinja2.ext.Extension):
@@ -100,7 +103,7 @@ def shows_arguments(out):
     return out is not None and ARGUMENT_KEY in out and ARGUMENT_VALUE in out
 
 
-def detect_forms(template, tools, tokens):
+def detect_forms(template, tokens):
     """The engine's rule, decided once per template with a probe conversation:
     arguments are an object unless the template shows string arguments and not object ones;
     content parts stay parts when the template prints a text part's text without leaking the
@@ -109,9 +112,9 @@ def detect_forms(template, tools, tokens):
         return [{"role": "user", "content": "Call the probe."},
                 {"role": "assistant", "content": None, "tool_calls": [
                     {"id": "call_probe01", "type": "function",
-                     "function": {"name": "get_weather", "arguments": arguments}}]}]
-    as_object = try_render(template, call({ARGUMENT_KEY: ARGUMENT_VALUE}), tools, tokens)
-    as_string = try_render(template, call(json.dumps({ARGUMENT_KEY: ARGUMENT_VALUE})), tools, tokens)
+                     "function": {"name": "probe_tool", "arguments": arguments}}]}]
+    as_object = try_render(template, call({ARGUMENT_KEY: ARGUMENT_VALUE}), PROBE_TOOLS, tokens)
+    as_string = try_render(template, call(json.dumps({ARGUMENT_KEY: ARGUMENT_VALUE})), PROBE_TOOLS, tokens)
     arguments = "string" if shows_arguments(as_string) and not shows_arguments(as_object) else "object"
     parts = try_render(template, [{"role": "user", "content": [{"type": "text", "text": PART_TEXT}]}], None, tokens)
     leaks = parts is not None and ("'type'" in parts or '"type"' in parts)
@@ -177,7 +180,7 @@ def main():
             failed += 1
             continue
         tokens = corpus["tokens"].get(stem, corpus["tokens"]["default"])
-        forms = detect_forms(template, corpus["tools"], tokens)
+        forms = detect_forms(template, tokens)
         write(os.path.join(out_dir, "forms.json"), json.dumps(forms, indent=2) + "\n")
         for name, conversation in corpus["conversations"].items():
             messages = [template_message(m, forms) for m in conversation["messages"]]
@@ -193,6 +196,29 @@ def main():
                 write(os.path.join(out_dir, name + ".error"), "error: " + type(e).__name__ + ": " + str(e))
                 failed += 1
     print(f"rendered {rendered}, raise_exception {raised}, other errors {failed}", file=sys.stderr)
+    render_semantics()
+
+
+def render_semantics():
+    """Small templates that pin one Jinja2 behaviour each (semantics.json -> semantics-expected.json)."""
+    with open(os.path.join(ROOT, "semantics.json"), encoding="utf-8") as f:
+        cases = json.load(f)
+    expected = {}
+    for case in cases:
+        try:
+            expected[case["name"]] = {"output": compile_template(case["template"]).render(**case["variables"])}
+        except Raised as e:
+            expected[case["name"]] = {"raise_exception": str(e)}
+        except jinja2.exceptions.TemplateError as e:
+            if type(e) is jinja2.exceptions.TemplateError:
+                expected[case["name"]] = {"raise_exception": str(e)}
+            else:
+                expected[case["name"]] = {"error": type(e).__name__ + ": " + str(e)}
+        except Exception as e:
+            expected[case["name"]] = {"error": type(e).__name__ + ": " + str(e)}
+    with open(os.path.join(ROOT, "semantics-expected.json"), "w", encoding="utf-8", newline="") as f:
+        json.dump(expected, f, ensure_ascii=False, indent=1)
+        f.write("\n")
 
 
 if __name__ == "__main__":

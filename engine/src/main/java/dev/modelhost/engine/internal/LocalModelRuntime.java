@@ -1,17 +1,13 @@
 package dev.modelhost.engine.internal;
 
-import dev.modelhost.api.ChatMessage;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.ModelDirectory;
-import dev.modelhost.exception.BackendException;
-import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -81,11 +77,6 @@ public final class LocalModelRuntime implements ModelRuntime {
           : ChatTemplate.of(settings.toolUseChatTemplate(), settings.bosToken(), settings.eosToken());
       if (template == null) {
         LOG.info("Model {} has no chat template: it serves /v1/completions only.", dir);
-      } else {
-        probe(template, dir);
-      }
-      if (toolUse != null) {
-        probe(toolUse, dir);
       }
       try {
         decoder = decoderLoader.get();
@@ -101,17 +92,6 @@ public final class LocalModelRuntime implements ModelRuntime {
       }
       tokenizer.close();
       throw e;
-    }
-  }
-
-  /** Renders a one-message chat so that a template Jinjava cannot run is reported at load. */
-  private static void probe(ChatTemplate template, ModelDirectory dir) {
-    try {
-      template.render(List.of(ChatMessage.user("Hello")), null, true);
-    } catch (InvalidRequestException e) {
-      // The template's own check (raise_exception) refused this conversation; others may pass.
-    } catch (BackendException e) {
-      LOG.warn("The chat template of model {} cannot be rendered; chat requests will fail: {}", dir, e.getMessage());
     }
   }
 
