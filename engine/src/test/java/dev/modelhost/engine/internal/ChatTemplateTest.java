@@ -364,4 +364,12 @@ class ChatTemplateTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("unsafe");
   }
+
+  @Test
+  void macroThatCallsItselfWithoutEndIsABadRequest() {
+    ChatTemplate template = ChatTemplate.of("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "", "");
+    assertThatThrownBy(() -> template.render(List.of(ChatMessage.user("x")), null, true))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("recursion");
+  }
 }

@@ -18,6 +18,14 @@ final class Interpreter {
 
   private enum Flow { NEXT, BREAK, CONTINUE }
 
+  /**
+   * How deep macros may call macros: about where Python's recursion limit stops Jinja2, and well
+   * inside a thread's stack here, so a macro that calls itself without end fails as a template error.
+   */
+  private static final int MAX_MACRO_DEPTH = 250;
+
+  private int macroDepth;
+
   /** Variables of one scope, falling back to the enclosing one. */
   static final class Scope {
     private final @Nullable Scope parent;
@@ -72,9 +80,17 @@ final class Interpreter {
             : fallback != null ? eval(fallback, scope) : Undefined.named(param);
         scope.set(param, value);
       }
-      StringBuilder out = new StringBuilder();
-      execute(macro.body(), scope, out);
-      return out.toString();
+      if (macroDepth >= MAX_MACRO_DEPTH) {
+        throw new TemplateException.Runtime("maximum recursion depth exceeded in macro '" + macro.name() + "'");
+      }
+      macroDepth++;
+      try {
+        StringBuilder out = new StringBuilder();
+        execute(macro.body(), scope, out);
+        return out.toString();
+      } finally {
+        macroDepth--;
+      }
     }
   }
 

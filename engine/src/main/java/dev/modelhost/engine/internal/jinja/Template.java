@@ -101,6 +101,10 @@ public final class Template {
       return ((Number) value).longValue();
     } else if (value instanceof Float f) {
       return f.doubleValue();
+    } else if (value instanceof java.math.BigInteger big) {
+      return big.bitLength() < 64 ? (Object) big.longValue() : (Object) big.doubleValue();
+    } else if (value instanceof java.math.BigDecimal decimal) {
+      return decimal.doubleValue();
     } else if (value instanceof Map<?, ?> map) {
       Map<Object, Object> out = new LinkedHashMap<>();
       map.forEach((k, v) -> out.put(toValue(k), toValue(v)));
