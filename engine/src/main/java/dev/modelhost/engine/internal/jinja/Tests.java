@@ -1,7 +1,6 @@
 package dev.modelhost.engine.internal.jinja;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Jinja2's tests ({@code x is defined}, {@code x is string}, {@code x is equalto y}, ...). */
@@ -25,8 +24,7 @@ final class Tests {
       case "sequence" -> value instanceof String || value instanceof List || value instanceof Map || value instanceof Undefined;
       case "iterable" -> value instanceof String || value instanceof List || value instanceof Map || value instanceof Undefined;
       case "callable" -> value instanceof Callable;
-      case "lower" -> Values.str(value).equals(Values.str(value).toLowerCase(Locale.ROOT));
-      case "upper" -> Values.str(value).equals(Values.str(value).toUpperCase(Locale.ROOT));
+      case "lower", "upper" -> Values.truthy(new Methods.Bound(Values.str(value), "is" + name).call(List.of(), Map.of()));
       case "odd" -> (Long) Values.arithmetic('%', value, 2L) == 1;
       case "even" -> (Long) Values.arithmetic('%', value, 2L) == 0;
       case "divisibleby" -> Values.eq(Values.arithmetic('%', value, arg(name, args)), 0L);
