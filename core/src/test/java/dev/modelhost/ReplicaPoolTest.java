@@ -122,6 +122,30 @@ class ReplicaPoolTest {
   }
 
   @Test
+  void refusesAtOnceWhenTheEstimatedWaitPassesTheDeadlineWithARetryAfterFromTheEstimate() throws Exception {
+    // Nine words and a finish, 150 ms a step: a request takes at least 1.5 s, longer than the timeout.
+    deploy(pool().requestTimeout(Duration.ofSeconds(1)), Map.of("step-delay-ms", "150"));
+    host.chat(hello().build());
+    backend.holdExecutions();
+    ResponseStream<ChatCompletionChunk> running = host.streamChat(hello().build());
+    assertThat(backend.awaitExecutionsStarted(2, Duration.ofSeconds(5))).isTrue();
+
+    assertThatThrownBy(() -> host.streamChat(hello().build()))
+        .isInstanceOfSatisfying(OverloadedException.class, e -> {
+          assertThat(e.httpStatus()).isEqualTo(503);
+          assertThat(e.getMessage()).contains("the estimated wait for a replica");
+          long estimateMillis = Long.parseLong(e.getMessage().replaceAll(".*replica \\((\\d+) ms\\).*", "$1"));
+          assertThat(estimateMillis).isGreaterThanOrEqualTo(1500);
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds((estimateMillis + 999) / 1000));
+        });
+    assertThat(usage.records()).filteredOn(r -> r.outcome() == UsageRecord.Outcome.FAILED)
+        .singleElement().satisfies(r -> assertThat(r.errorCode()).isEqualTo("service_unavailable"));
+    assertThat(host.describe(MODEL).queuedRequests()).isZero();
+    backend.releaseExecutions();
+    running.forEachRemaining(c -> { });
+  }
+
+  @Test
   void closingAQueuedStreamRemovesItFromTheQueue() throws Exception {
     deploy(pool().queueCapacity(1), Map.of());
     backend.holdExecutions();
