@@ -146,6 +146,27 @@ class ReplicaPoolTest {
   }
 
   @Test
+  void refusesQueuedRequestsAsSoonAsTheServiceTimeShowsTheyCannotStartInTime() throws Exception {
+    // Nine words and a finish, 200 ms a step: a request takes at least 2 s; requests may wait 3 s.
+    deploy(pool().requestTimeout(Duration.ofSeconds(3)), Map.of("step-delay-ms", "200"));
+    ResponseStream<ChatCompletionChunk> first = host.streamChat(hello().build());
+    assertThat(backend.awaitExecutionsStarted(1, Duration.ofSeconds(5))).isTrue();
+    // Nothing has completed yet, so there is no estimate: both wait.
+    ResponseStream<ChatCompletionChunk> second = host.streamChat(hello().build());
+    ResponseStream<ChatCompletionChunk> third = host.streamChat(hello().build());
+
+    first.forEachRemaining(c -> { });
+    // The first took 2 s: the second starts now, the third would start 2 s later, past its deadline.
+    assertThatThrownBy(third::hasNext)
+        .isInstanceOfSatisfying(OverloadedException.class, e -> {
+          assertThat(e.getMessage()).contains("the estimated wait for a replica");
+          assertThat(e.retryAfter()).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        });
+    assertThat(second.hasNext()).isTrue();
+    second.close();
+  }
+
+  @Test
   void closingAQueuedStreamRemovesItFromTheQueue() throws Exception {
     deploy(pool().queueCapacity(1), Map.of());
     backend.holdExecutions();

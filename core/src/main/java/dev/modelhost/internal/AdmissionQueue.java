@@ -1,12 +1,16 @@
 package dev.modelhost.internal;
 
 import dev.modelhost.exception.ModelhostException;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -20,10 +24,12 @@ final class AdmissionQueue {
   /** A queued request and its deadline timer. */
   static final class Waiting {
     final ReplicaPool.Task task;
+    final long deadlineNanos;
     @Nullable ScheduledFuture<?> expiry;
 
-    private Waiting(ReplicaPool.Task task) {
+    private Waiting(ReplicaPool.Task task, long deadlineNanos) {
       this.task = task;
+      this.deadlineNanos = deadlineNanos;
     }
   }
 
@@ -50,7 +56,7 @@ final class AdmissionQueue {
 
   /** Queues {@code task}; {@code onExpiry} runs on the timer thread at {@code deadlineNanos} ({@link System#nanoTime()}). */
   Waiting add(ReplicaPool.Task task, long deadlineNanos, Consumer<Waiting> onExpiry) {
-    Waiting waiting = new Waiting(task);
+    Waiting waiting = new Waiting(task, deadlineNanos);
     line.addLast(waiting);
     long delay = Math.max(0, deadlineNanos - System.nanoTime());
     waiting.expiry = timer.schedule(() -> onExpiry.accept(waiting), delay, TimeUnit.NANOSECONDS);
@@ -83,6 +89,29 @@ final class AdmissionQueue {
       ReplicaPool.Task failing = task;
       ModelhostException e = error.get();
       after.add(() -> failing.failed(e));
+    }
+  }
+
+  /**
+   * Takes out the requests that, by {@code waitAt} (the expected wait at a queue position, or null
+   * for no estimate), cannot start before their deadline; each is failed with {@code refusal} of
+   * its wait by an action added to {@code after}. The others move up.
+   */
+  void refuseLate(IntFunction<@Nullable Duration> waitAt, Function<Duration, ModelhostException> refusal,
+      List<Runnable> after) {
+    long now = System.nanoTime();
+    int position = 0;
+    for (Iterator<Waiting> it = line.iterator(); it.hasNext(); ) {
+      Waiting waiting = it.next();
+      Duration wait = waitAt.apply(position + 1);
+      if (wait != null && now + wait.toNanos() > waiting.deadlineNanos) {
+        it.remove();
+        stopTimer(waiting);
+        ModelhostException e = refusal.apply(wait);
+        after.add(() -> waiting.task.failed(e));
+      } else {
+        position++;
+      }
     }
   }
 

@@ -151,9 +151,7 @@ final class ReplicaPool {
               + " requests are waiting for a replica. Please retry later.", retryAfter(wait));
         }
         if (wait != null && System.nanoTime() + wait.toNanos() > deadlineNanos) {
-          throw new OverloadedException("The model service `" + service + "` is overloaded: the estimated wait for a"
-              + " replica (" + wait.toMillis() + " ms) is longer than the request may wait. Please retry later.",
-              retryAfter(wait));
+          throw tooLong(wait);
         }
         waiting = queue.add(task, deadlineNanos, this::expire);
       }
@@ -163,6 +161,12 @@ final class ReplicaPool {
       AdmissionQueue.Waiting w = waiting;
       task.cancellation().onCancel(() -> withdraw(w));
     }
+  }
+
+  private OverloadedException tooLong(Duration wait) {
+    return new OverloadedException("The model service `" + service + "` is overloaded: the estimated wait for a"
+        + " replica (" + wait.toMillis() + " ms) is longer than the request may wait. Please retry later.",
+        retryAfter(wait));
   }
 
   /** When to come back: after the estimated wait (whole seconds, at least one), else after a second. */
@@ -288,6 +292,9 @@ final class ReplicaPool {
       }
       supervisor.retireIfIdle(slot, after);
       dispatch(after);
+      // What was just learnt of the service time may show that queued requests will not make it.
+      int capacity = slots.readyCapacity();
+      queue.refuseLate(position -> waits.estimate(position, capacity), this::tooLong, after);
       drainIfShuttingDown(after);
       settle(after);
     }
