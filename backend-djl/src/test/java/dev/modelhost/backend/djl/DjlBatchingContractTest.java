@@ -1,12 +1,12 @@
 package dev.modelhost.backend.djl;
 
 import dev.modelhost.defaultmodel.DefaultModel;
-import dev.modelhost.spi.BatchedGreedyContractTest;
+import dev.modelhost.spi.BatchingContractTest;
 import dev.modelhost.spi.ModelSource;
 import java.util.Map;
 
 /** Eight requests batched on one DJL replica answer as each does alone, on the default model's safetensors. */
-class DjlBatchedGreedyTest extends BatchedGreedyContractTest {
+class DjlBatchingContractTest extends BatchingContractTest {
 
   @Override
   protected String backendName() {

@@ -1,12 +1,12 @@
 package dev.modelhost.backend.onnx;
 
 import dev.modelhost.defaultmodel.DefaultModel;
-import dev.modelhost.spi.BatchedGreedyContractTest;
+import dev.modelhost.spi.BatchingContractTest;
 import dev.modelhost.spi.ModelSource;
 import java.util.Map;
 
-/** Eight requests batched on one ONNX replica answer as each does alone, on the default model. */
-class OnnxBatchedGreedyTest extends BatchedGreedyContractTest {
+/** Eight requests batched on one ONNX replica answer as each does alone, token for token, on the default model. */
+class OnnxBatchingContractTest extends BatchingContractTest {
 
   @Override
   protected String backendName() {
