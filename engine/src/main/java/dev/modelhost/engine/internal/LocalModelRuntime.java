@@ -26,6 +26,7 @@ public final class LocalModelRuntime implements ModelRuntime {
   private final @Nullable ChatTemplate toolUseTemplate;
   private final int contextWindow;
   private final boolean[] eos;
+  private final BatchOptions batching;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalModelRuntime(
@@ -33,8 +34,10 @@ public final class LocalModelRuntime implements ModelRuntime {
       TextTokenizer tokenizer,
       GenerationConfig generationConfig,
       @Nullable ChatTemplate chatTemplate,
-      @Nullable ChatTemplate toolUseTemplate) {
+      @Nullable ChatTemplate toolUseTemplate,
+      BatchOptions batching) {
     this.decoder = decoder;
+    this.batching = batching;
     this.tokenizer = tokenizer;
     this.generationConfig = generationConfig;
     this.chatTemplate = chatTemplate;
@@ -63,7 +66,7 @@ public final class LocalModelRuntime implements ModelRuntime {
    * Loads the tokenizer, chat template and generation config from {@code dir}, then the decoder.
    * Whatever was loaded is freed again when a later part fails.
    */
-  public static LocalModelRuntime open(ModelDirectory dir, Supplier<Decoder> decoderLoader) {
+  public static LocalModelRuntime open(ModelDirectory dir, BatchOptions batching, Supplier<Decoder> decoderLoader) {
     TextTokenizer tokenizer = TextTokenizer.load(dir);
     Decoder decoder = null;
     try {
@@ -85,7 +88,7 @@ public final class LocalModelRuntime implements ModelRuntime {
       } catch (RuntimeException e) {
         throw new ModelLoadException("Cannot load the model in " + dir + ": " + e.getMessage(), e);
       }
-      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template, toolUse);
+      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template, toolUse, batching);
     } catch (RuntimeException e) {
       if (decoder != null) {
         decoder.close();
@@ -105,7 +108,11 @@ public final class LocalModelRuntime implements ModelRuntime {
     if (closed.get()) {
       throw new IllegalStateException("The model runtime was closed.");
     }
-    return new LocalReplica(this);
+    return new LocalReplica(this, index);
+  }
+
+  BatchOptions batching() {
+    return batching;
   }
 
   Decoder decoder() {
