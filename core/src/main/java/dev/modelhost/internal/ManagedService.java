@@ -80,7 +80,7 @@ final class ManagedService {
     ModelRuntime runtime = null;
     List<Replica> started = new ArrayList<>();
     try {
-      runtime = backend.load(spec.source());
+      runtime = backend.load(spec.source(), spec.accessPath());
       ModelDescriptor loaded = runtime.descriptor();
       int count;
       synchronized (this) {

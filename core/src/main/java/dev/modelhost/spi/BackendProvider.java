@@ -17,4 +17,15 @@ public interface BackendProvider {
    * @throws dev.modelhost.exception.ModelLoadException when the source cannot be served
    */
   ModelRuntime load(ModelSource source);
+
+  /**
+   * Loads a model for the service {@code accessPath} ({@code owner/name}). Backends whose loading
+   * depends on the service's name (the remote backend picks the upstream model by it) override
+   * this; the others load the source alone.
+   *
+   * @throws dev.modelhost.exception.ModelLoadException when the source cannot be served
+   */
+  default ModelRuntime load(ModelSource source, String accessPath) {
+    return load(source);
+  }
 }
