@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,7 +60,7 @@ class RemoteServiceTest {
 
   /** Deploys with the upstream model named (the service's own name unless given). */
   private ModelHost deploy(String location, Map<String, String> options, int replicas) {
-    Map<String, String> named = new java.util.HashMap<>(options);
+    Map<String, String> named = new HashMap<>(options);
     named.putIfAbsent("upstream-model", SERVICE);
     return deployExactly(location, named, replicas);
   }

@@ -3,6 +3,7 @@ package dev.modelhost.samples.server;
 import dev.modelhost.ServiceSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,8 +27,8 @@ record CommandLine(Map<Flag, String> flags, Map<String, String> options, Map<Str
 
   CommandLine {
     flags = Map.copyOf(flags);
-    options = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options));
-    properties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+    properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
   }
 
   boolean has(Flag flag) {

@@ -28,7 +28,7 @@ enum Flag {
       "--host=0.0.0.0"),
   PUBLIC_URL("public-url", "URL", "base URL callers reach the server at, used in call examples",
       "--public-url=https://llm.example.com"),
-  DATA_DIR("data-dir", "DIR", "folder for the server's data (store, downloaded models)",
+  DATA_DIR("data-dir", "DIR", "folder where the server keeps its data (modelhost.store.data-dir)",
       "--data-dir=/var/lib/modelhost"),
   DATABASE_URL("database-url", "JDBC-URL",
       "keep services, keys and usage in this database (see MODELHOST_DATABASE_* below)",

@@ -4,6 +4,7 @@ import dev.modelhost.backend.remote.RemoteBackendProvider;
 import dev.modelhost.defaultmodel.DefaultModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ record ServerOptions(
       List.of(Flag.MODEL, Flag.SERVICE, Flag.BACKEND, Flag.REPLICAS, Flag.OPTION);
 
   ServerOptions {
-    properties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
     defaults = Map.copyOf(defaults);
     services = List.copyOf(services);
   }
