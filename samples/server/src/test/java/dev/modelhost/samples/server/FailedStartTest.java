@@ -3,8 +3,11 @@ package dev.modelhost.samples.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.modelhost.defaultmodel.DefaultModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,6 +42,17 @@ class FailedStartTest {
         .startsWith("modelhost: cannot serve local/default: ")
         .contains(emptyFolder.toString());
     assertThat(outcome.out()).doesNotContain("Modelhost is serving");
+  }
+
+  @Test
+  void aPortInUseEndsTheStartWithOneLine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Outcome outcome = launch("--port=" + taken.getLocalPort(), "--model=" + DefaultModel.TINY_RANDOM.directory());
+
+      assertThat(outcome.status()).isEqualTo(1);
+      assertThat(outcome.err()).isEqualTo(
+          "modelhost: cannot serve local/default: Port " + taken.getLocalPort() + " is already in use\n");
+    }
   }
 
   @Test
