@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
  * one, as {@code --flag=VALUE} or {@code --flag VALUE}; the others are switches.
  */
 enum Flag {
-  MODEL("model", "DIR|URL[,URL...]",
-      "model to serve: a model directory, or upstream base URLs for --backend=remote",
+  MODEL("model", "DIR|hf:ORG/NAME|URL[,URL...]",
+      "model to serve: a folder, a hub model id, or upstream base URLs for --backend=remote",
       "--model=/models/qwen2.5-0.5b-onnx"),
   SERVICE("service", "OWNER/NAME", "name callers use as \"model\" (default local/default)",
       "--service=team/qwen"),
