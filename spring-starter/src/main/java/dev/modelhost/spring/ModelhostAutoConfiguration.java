@@ -304,7 +304,7 @@ public class ModelhostAutoConfiguration {
     OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies, LedgerWriter writer,
         QuotaGate quotas, ServiceCatalog catalog, ApiKeys keys, ModelhostProperties properties) {
       return new OpenAiController(host, bodies, new RequestAdmission(writer, quotas, catalog, keys, Clock.systemUTC(),
-          properties.getLimits().getDefaultMaxTokensReservation()));
+          properties.getLimits().getDefaultMaxTokensReservation(), properties.getStore().getLedgerAckTimeout()));
     }
 
     @Bean

@@ -273,6 +273,12 @@ public class ModelhostProperties {
     /** How long shutdown waits for queued usage records to be written. */
     private Duration ledgerCloseTimeout = Duration.ofSeconds(10);
 
+    /**
+     * How long a finished response waits for its usage record to be committed before it is sent
+     * anyway; it waits only while the database fails.
+     */
+    private Duration ledgerAckTimeout = Duration.ofSeconds(2);
+
     /** How often API keys are reloaded, so keys made or revoked by another server are seen. */
     private Duration keyRefreshInterval = Duration.ofSeconds(1);
 
@@ -304,6 +310,8 @@ public class ModelhostProperties {
     public void setLedgerBatchSize(int batchSize) { this.ledgerBatchSize = batchSize; }
     public Duration getLedgerCloseTimeout() { return ledgerCloseTimeout; }
     public void setLedgerCloseTimeout(Duration timeout) { this.ledgerCloseTimeout = timeout; }
+    public Duration getLedgerAckTimeout() { return ledgerAckTimeout; }
+    public void setLedgerAckTimeout(Duration timeout) { this.ledgerAckTimeout = timeout; }
     public Duration getKeyRefreshInterval() { return keyRefreshInterval; }
     public void setKeyRefreshInterval(Duration interval) { this.keyRefreshInterval = interval; }
   }

@@ -8,7 +8,12 @@ import dev.modelhost.spring.store.UsageLedger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * records keep queuing, and once {@code bufferCapacity} records wait, {@link #checkAccepting()}
  * refuses new requests with 503 until the ledger catches up: nothing is served unbilled beyond the
  * buffer. {@link #close()} writes what is queued before it returns.
+ *
+ * <p>The HTTP layer finishes a response (the JSON body, or a stream's {@code data: [DONE]}) only
+ * once {@link #awaitWritten(String, Duration)} says its record is committed, so a response the
+ * client received whole is on the ledger, unless the database was failing at the time (then the
+ * response waits at most the acknowledgement timeout and its record waits in the buffer).
  */
 public final class LedgerWriter implements UsageSink, AutoCloseable {
 
@@ -37,6 +47,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   private final int batchSize;
   private final Duration closeTimeout;
   private final LinkedBlockingQueue<LedgerRecord> queue = new LinkedBlockingQueue<>();
+  private final Map<String, CompletableFuture<Void>> unwritten = new ConcurrentHashMap<>();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final List<Consumer<LedgerRecord>> listeners = new CopyOnWriteArrayList<>();
@@ -75,6 +86,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   @Override
   public void record(UsageRecord usage) {
     LedgerRecord record = toLedgerRecord(usage);
+    unwritten.put(record.requestId(), new CompletableFuture<>());
     queue.add(record);
     for (Consumer<LedgerRecord> listener : listeners) {
       listener.accept(record);
@@ -125,6 +137,26 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
     return lastError;
   }
 
+  /**
+   * Waits until the record of {@code requestId}, if one was queued, is committed to the ledger;
+   * false when it is not after {@code timeout} (the ledger is failing).
+   */
+  public boolean awaitWritten(String requestId, Duration timeout) {
+    CompletableFuture<Void> written = unwritten.get(requestId);
+    if (written == null) {
+      return true;
+    }
+    try {
+      written.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Whether every queued record has been written, waiting at most {@code timeout}. */
   public boolean awaitWritten(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -159,6 +191,12 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
         }
         ledger.append(batch);
         written.addAndGet(batch.size());
+        for (LedgerRecord record : batch) {
+          CompletableFuture<Void> done = unwritten.remove(record.requestId());
+          if (done != null) {
+            done.complete(null);
+          }
+        }
         batch.clear();
         inBatch = 0;
         lastError = null;

@@ -54,10 +54,11 @@ public class OpenAiController {
       if (body.isStream()) {
         ResponseStream<ChatCompletionChunk> stream = host.streamChat(body, caller);
         ticket.requestId(stream.id());
-        SseWriter.write(stream, response, admission.revocation(key));
+        SseWriter.write(stream, response, admission.revocation(key), () -> admission.awaitRecorded(stream.id()));
       } else {
         ChatCompletion completion = host.chat(body, caller);
         ticket.requestId(completion.id());
+        admission.awaitRecorded(completion.id());
         writeJson(response, Json.mapper().writeValueAsBytes(completion));
       }
     }
@@ -74,10 +75,11 @@ public class OpenAiController {
       if (body.isStream()) {
         ResponseStream<Completion> stream = host.streamComplete(body, caller);
         ticket.requestId(stream.id());
-        SseWriter.write(stream, response, admission.revocation(key));
+        SseWriter.write(stream, response, admission.revocation(key), () -> admission.awaitRecorded(stream.id()));
       } else {
         Completion completion = host.complete(body, caller);
         ticket.requestId(completion.id());
+        admission.awaitRecorded(completion.id());
         writeJson(response, Json.mapper().writeValueAsBytes(completion));
       }
     }

@@ -29,7 +29,9 @@ import org.jspecify.annotations.Nullable;
  * So concurrent requests cannot together overshoot a budget: each is admitted only if the spend
  * so far plus every open reservation plus its own fits. The budget's spend starts from the ledger
  * (this period's records of the key) the first time a key is seen in a period, and grows with the
- * records this server writes.
+ * records this server writes. A request that fits the budget only once the requests in flight
+ * have settled gets 429 {@code rate_limit_exceeded} with {@code Retry-After: 1}; one that does not
+ * fit what is left gets 429 {@code insufficient_quota} until the next period.
  */
 public final class QuotaGate {
 
@@ -76,11 +78,15 @@ public final class QuotaGate {
           state.periodStart = periodStart;
           state.spent = spentSince(key.id(), periodStart);
         }
-        BigDecimal committed = state.spent.add(state.reservedCost).add(cost);
-        if (committed.compareTo(quota.budget()) > 0) {
+        if (state.spent.add(cost).compareTo(quota.budget()) > 0) {
           throw new QuotaExceededException("You exceeded your current quota: this API key's budget of "
               + quota.budget().stripTrailingZeros().toPlainString() + " per " + quota.budgetPeriod()
               + " does not cover this request.", untilNextPeriod(quota.budgetPeriod(), now));
+        }
+        if (state.spent.add(state.reservedCost).add(cost).compareTo(quota.budget()) > 0) {
+          // What is left may be enough once the requests in flight have settled their reservations.
+          throw new RateLimitedException("Rate limit reached: the rest of this API key's budget is reserved by its"
+              + " requests in flight; try again when they have finished.", Duration.ofSeconds(1));
         }
       }
       state.inFlight++;

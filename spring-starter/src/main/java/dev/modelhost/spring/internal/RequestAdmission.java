@@ -6,6 +6,7 @@ import dev.modelhost.spring.ApiKey;
 import dev.modelhost.spring.ApiKeys;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -22,16 +23,27 @@ public final class RequestAdmission {
   private final ApiKeys keys;
   private final Clock clock;
   private final int defaultMaxTokens;
+  private final Duration acknowledgementTimeout;
 
-  /** @param defaultMaxTokens the completion tokens reserved for a request that sets no limit */
+  /**
+   * @param defaultMaxTokens the completion tokens reserved for a request that sets no limit
+   * @param acknowledgementTimeout how long a finished response waits for its usage record to be
+   *     committed before it is sent anyway (only while the database fails)
+   */
   public RequestAdmission(LedgerWriter ledger, QuotaGate quotas, ServiceCatalog catalog, ApiKeys keys, Clock clock,
-      int defaultMaxTokens) {
+      int defaultMaxTokens, Duration acknowledgementTimeout) {
     this.ledger = ledger;
     this.quotas = quotas;
     this.catalog = catalog;
     this.keys = keys;
     this.clock = clock;
     this.defaultMaxTokens = defaultMaxTokens;
+    this.acknowledgementTimeout = acknowledgementTimeout;
+  }
+
+  /** Waits until the usage record of {@code requestId} is committed (see {@link LedgerWriter}). */
+  public void awaitRecorded(String requestId) {
+    ledger.awaitWritten(requestId, acknowledgementTimeout);
   }
 
   /**

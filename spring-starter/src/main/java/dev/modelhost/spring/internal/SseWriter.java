@@ -46,17 +46,18 @@ final class SseWriter {
    * keep-alive) becomes an error event followed by {@code [DONE]}.
    */
   static void write(ResponseStream<?> stream, HttpServletResponse response) throws IOException {
-    write(stream, response, () -> null);
+    write(stream, response, () -> null, () -> {});
   }
 
   /**
    * Streams the chunks as {@link #write(ResponseStream, HttpServletResponse)} does, but ends the
    * stream with an error event as soon as {@code interruption} returns an error (checked before
    * every chunk and at every keep-alive, so within {@link #KEEP_ALIVE} of the cause), e.g. when the
-   * caller's API key is revoked.
+   * caller's API key is revoked. {@code beforeDone} runs after the last chunk and before
+   * {@code data: [DONE]} (e.g. to wait until the request's usage is recorded).
    */
   static void write(ResponseStream<?> stream, HttpServletResponse response,
-      Supplier<@Nullable RuntimeException> interruption) throws IOException {
+      Supplier<@Nullable RuntimeException> interruption, Runnable beforeDone) throws IOException {
     try (stream) {
       // Waiting a little before committing lets validation and refusal errors keep their status.
       boolean answered = stream.awaitNext(KEEP_ALIVE);
@@ -81,6 +82,7 @@ final class SseWriter {
           out.flush();
           hasNext = nextOrError(stream, out, interruption);
         }
+        beforeDone.run();
         out.write(DONE);
         out.flush();
       } catch (IOException disconnected) {

@@ -122,7 +122,7 @@ public final class JdbcUsageLedger implements UsageLedger {
             String currency = result.getString(column++);
             rows.add(new UsageTotal(owner, keyId, service, currency, result.getLong(column), result.getLong(column + 1),
                 result.getLong(column + 2), result.getLong(column + 3), result.getLong(column + 4),
-                result.getBigDecimal(column + 5)));
+                result.getBigDecimal(column + 5).stripTrailingZeros()));
           }
         }
       }
@@ -150,7 +150,7 @@ public final class JdbcUsageLedger implements UsageLedger {
             records.add(new LedgerRecord(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
                 rows.getString(5), rows.getString(6), rows.getString(7), rows.getLong(8), rows.getLong(9),
                 rows.getBoolean(10), Instant.ofEpochMilli(rows.getLong(11)), Instant.ofEpochMilli(rows.getLong(12)),
-                rows.getBigDecimal(13), rows.getString(14)));
+                rows.getBigDecimal(13).stripTrailingZeros(), rows.getString(14)));
           }
         }
       }
