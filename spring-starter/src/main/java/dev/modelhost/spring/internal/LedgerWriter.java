@@ -110,7 +110,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
 
   /** Refuses a new request with 503 while the buffer is full (the ledger is behind or down). */
   public void checkAccepting() {
-    if (closing || queue.size() >= bufferCapacity) {
+    if (closing || pending() >= bufferCapacity) {
       throw new OverloadedException(
           "Usage cannot be recorded right now, so no new requests are accepted; try again shortly.",
           Duration.ofSeconds(5));
@@ -185,6 +185,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
             }
             continue;
           }
+          inBatch = 1;
           batch.add(first);
           queue.drainTo(batch, batchSize - 1);
           inBatch = batch.size();
