@@ -106,8 +106,8 @@ public class ModelhostAutoConfiguration {
       }
       config.setPoolName("modelhost-store");
       config.setMaximumPoolSize(8);
-      // Start without the database: the ledger buffers until it answers.
-      config.setInitializationFailTimeout(-1);
+      // The schema is migrated at start, so the database must answer then; later outages are
+      // buffered by the ledger writer, and a write waits at most this long for a connection.
       config.setConnectionTimeout(2_000);
       return new HikariDataSource(config);
     }
