@@ -57,7 +57,9 @@ import org.springframework.core.Ordered;
 /**
  * Builds a {@link ModelHost} with the services of {@code modelhost.services}, and in a servlet web
  * application serves it with OpenAI's API, API keys, the management API, health and metrics.
- * Every bean backs off when the application defines its own.
+ * The override points are public interfaces ({@link ModelHost}, {@link ApiKeys}, the stores of
+ * {@code dev.modelhost.spring.store}) and named beans: an application bean of that type or name
+ * replaces the starter's. The starter's internal classes are not override points.
  */
 @AutoConfiguration(
     beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration",
@@ -113,7 +115,6 @@ public class ModelhostAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean
     JdbcStore modelhostJdbcStore(@Qualifier("modelhostDataSource") DataSource dataSource) {
       return new JdbcStore(dataSource);
     }
@@ -206,13 +207,11 @@ public class ModelhostAutoConfiguration {
   }
 
   @Bean
-  @ConditionalOnMissingBean
   public ServiceCatalog modelhostServiceCatalog(ModelHost host, ServiceStore store) {
     return new ServiceCatalog(host, store, Clock.systemUTC());
   }
 
   @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
   public LedgerWriter modelhostLedgerWriter(UsageLedger ledger, ObjectProvider<ServiceCatalog> catalog,
       ModelhostProperties properties) {
     ModelhostProperties.Store store = properties.getStore();
@@ -221,7 +220,6 @@ public class ModelhostAutoConfiguration {
   }
 
   @Bean
-  @ConditionalOnMissingBean
   public QuotaGate modelhostQuotaGate(UsageLedger ledger, LedgerWriter writer) {
     QuotaGate gate = new QuotaGate(ledger, Clock.systemUTC());
     writer.addListener(gate::onRecord);
@@ -253,7 +251,6 @@ public class ModelhostAutoConfiguration {
   }
 
   @Bean
-  @ConditionalOnMissingBean
   public RequestBodies modelhostRequestBodies(ModelhostProperties properties) {
     return new RequestBodies(properties.getLimits().getMaxBodySize().toBytes());
   }
@@ -264,7 +261,6 @@ public class ModelhostAutoConfiguration {
   static class Metrics {
 
     @Bean
-    @ConditionalOnMissingBean
     MetricsUsageSink modelhostMetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host) {
       return new MetricsUsageSink(registry, host);
     }
@@ -300,7 +296,6 @@ public class ModelhostAutoConfiguration {
   static class Web {
 
     @Bean
-    @ConditionalOnMissingBean
     OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies, LedgerWriter writer,
         QuotaGate quotas, ServiceCatalog catalog, ApiKeys keys, ModelhostProperties properties) {
       return new OpenAiController(host, bodies, new RequestAdmission(writer, quotas, catalog, keys, Clock.systemUTC(),
@@ -308,7 +303,6 @@ public class ModelhostAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean
     AdminController modelhostAdminController(ModelHost host, ServiceCatalog catalog, ApiKeys keys, UsageLedger ledger,
         LedgerWriter writer,
         RequestBodies bodies, ModelhostProperties properties, ObjectProvider<MetricsUsageSink> metrics) {
