@@ -259,16 +259,16 @@ final class AdminJson {
       @JsonProperty("prompt_tokens") long promptTokens,
       @JsonProperty("completion_tokens") long completionTokens,
       @JsonProperty("estimated") boolean estimated,
-      @JsonProperty("started_at") double startedAt,
-      @JsonProperty("ended_at") double endedAt,
+      @JsonProperty("started_at") BigDecimal startedAt,
+      @JsonProperty("ended_at") BigDecimal endedAt,
       @JsonProperty("cost") String cost,
       @JsonProperty("currency") String currency) {
 
     static RecordView of(LedgerRecord record) {
       return new RecordView(record.requestId(), "usage.record", record.keyId(), record.owner(), record.service(),
           record.serviceInstanceId(), record.endpoint(), record.finishReason(), record.promptTokens(),
-          record.completionTokens(), record.estimated(), record.startedAt().toEpochMilli() / 1000.0,
-          record.endedAt().toEpochMilli() / 1000.0, decimal(record.cost()), record.currency());
+          record.completionTokens(), record.estimated(), BigDecimal.valueOf(record.startedAt().toEpochMilli(), 3),
+          BigDecimal.valueOf(record.endedAt().toEpochMilli(), 3), decimal(record.cost()), record.currency());
     }
   }
 
