@@ -50,7 +50,7 @@ public class OpenAiController {
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
     try (QuotaGate.Ticket ticket = admission.admit(key, body.model(), body.completionTokenLimit(), body.choiceCount(),
-        request.getContentLengthLong())) {
+        bodyBytes(request, body))) {
       if (body.isStream()) {
         ResponseStream<ChatCompletionChunk> stream = host.streamChat(body, caller);
         ticket.requestId(stream.id());
@@ -71,7 +71,7 @@ public class OpenAiController {
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
     try (QuotaGate.Ticket ticket = admission.admit(key, body.model(), body.maxTokens(), body.choiceCount(),
-        request.getContentLengthLong())) {
+        bodyBytes(request, body))) {
       if (body.isStream()) {
         ResponseStream<Completion> stream = host.streamComplete(body, caller);
         ticket.requestId(stream.id());
@@ -146,6 +146,12 @@ public class OpenAiController {
   @ExceptionHandler(Throwable.class)
   public void handle(Throwable error, HttpServletResponse response) throws IOException {
     HttpErrors.write(response, error);
+  }
+
+  /** The body's size, for the quota's prompt estimate; a chunked body's is measured again. */
+  private static long bodyBytes(HttpServletRequest request, Object body) {
+    long declared = request.getContentLengthLong();
+    return declared >= 0 ? declared : Json.mapper().writeValueAsBytes(body).length;
   }
 
   private static void checkAccess(ApiKey key, @Nullable String model) {
