@@ -1,10 +1,12 @@
 package dev.modelhost.backend.onnx;
 
 import dev.modelhost.backend.onnx.internal.OnnxDecoder;
+import dev.modelhost.backend.onnx.internal.OnnxWeightFiles;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.LocalBackendProvider;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
+import java.util.List;
 
 /**
  * The {@code onnx} backend: decoder-only language models in ONNX Runtime, from a directory in
@@ -49,5 +51,10 @@ public final class OnnxBackendProvider extends LocalBackendProvider {
   @Override
   protected Decoder loadDecoder(ModelDirectory dir, ModelSource source) {
     return OnnxDecoder.load(dir, source);
+  }
+
+  @Override
+  protected List<String> weightFiles(List<String> available, ModelSource source) {
+    return OnnxWeightFiles.choose(available, source);
   }
 }
