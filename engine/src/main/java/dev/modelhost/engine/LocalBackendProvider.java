@@ -1,5 +1,7 @@
 package dev.modelhost.engine;
 
+import dev.modelhost.engine.internal.BatchOptions;
+import dev.modelhost.engine.internal.BatchOptions;
 import dev.modelhost.engine.internal.LocalModelRuntime;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
@@ -7,6 +9,8 @@ import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Base of the backends that run a model in this process (ONNX Runtime, DJL). A subclass names
@@ -20,7 +24,10 @@ import java.util.List;
  *   <li>calls {@link #loadDecoder} once; every replica shares that decoder (the weights) and owns
  *       only its per-request KV caches;
  *   <li>renders chats, tokenizes, checks the context window, samples, matches stop sequences,
- *       streams text and parses tool calls.
+ *       streams text and parses tool calls;
+ *   <li>batches continuously: each replica steps the sequences of up to {@code max-batch}
+ *       requests (service option, default 8) in one {@link Decoder#step} call, feeding prompts in
+ *       chunks of at most {@code prefill-chunk} tokens a step (default 256).
  * </ul>
  *
  * <p>Subclasses must have a public no-argument constructor that does no work (ServiceLoader builds
@@ -62,8 +69,9 @@ public abstract class LocalBackendProvider implements BackendProvider {
    */
   @Override
   public final ModelRuntime load(ModelSource source) {
+    BatchOptions batching = BatchOptions.of(source);
     ModelDirectory dir = ModelDirectory.open(source.location());
-    return LocalModelRuntime.open(dir, () -> loadDecoder(dir, source));
+    return LocalModelRuntime.open(dir, batching, () -> loadDecoder(dir, source));
   }
 
   /**
@@ -96,5 +104,18 @@ public abstract class LocalBackendProvider implements BackendProvider {
     int shown = Math.min(files.size(), 40);
     return files.isEmpty() ? "no files." : String.join(", ", files.subList(0, shown))
         + (files.size() > shown ? " and " + (files.size() - shown) + " more." : ".");
+  }
+
+  /** The engine's options ({@code max-batch}, {@code prefill-chunk}) and the backend's own. */
+  @Override
+  public final Set<String> optionNames() {
+    Set<String> names = new TreeSet<>(BatchOptions.NAMES);
+    names.addAll(backendOptionNames());
+    return Set.copyOf(names);
+  }
+
+  /** The options that {@link #loadDecoder} reads; none by default. */
+  protected Set<String> backendOptionNames() {
+    return Set.of();
   }
 }
