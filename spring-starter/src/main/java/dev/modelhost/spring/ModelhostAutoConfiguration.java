@@ -11,6 +11,7 @@ import dev.modelhost.spring.internal.InMemoryApiKeys;
 import dev.modelhost.spring.internal.MetricsUsageSink;
 import dev.modelhost.spring.internal.OpenAiController;
 import dev.modelhost.spring.internal.OpenAiErrorController;
+import dev.modelhost.spring.internal.OpenAiErrorReportValve;
 import dev.modelhost.spring.internal.RequestBodies;
 import dev.modelhost.spring.internal.RequestIdFilter;
 import dev.modelhost.spring.internal.ServicesHealthIndicator;
@@ -18,6 +19,7 @@ import dev.modelhost.spring.internal.UsageAggregator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import org.apache.catalina.core.StandardHost;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -28,6 +30,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -188,6 +191,17 @@ public class ModelhostAutoConfiguration {
       @ConditionalOnMissingBean(name = "modelhostTomcatConnectorCustomizer")
       TomcatConnectorCustomizer modelhostTomcatConnectorCustomizer() {
         return connector -> connector.setEncodedSolidusHandling("passthrough");
+      }
+
+      /** Requests that Tomcat refuses before the application sees them get OpenAI error JSON too. */
+      @Bean
+      @ConditionalOnMissingBean(name = "modelhostTomcatErrorReport")
+      TomcatContextCustomizer modelhostTomcatErrorReport() {
+        return context -> {
+          if (context.getParent() instanceof StandardHost host) {
+            host.setErrorReportValveClass(OpenAiErrorReportValve.class.getName());
+          }
+        };
       }
     }
   }

@@ -11,13 +11,19 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -67,6 +73,13 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     if (!isCanonical(rawPath)) {
       HttpErrors.write(response, new StatusExceptions.HttpStatusException(
           "Invalid URL (" + request.getMethod() + " " + rawPath + "): the path is not in canonical form.",
+          400, "invalid_url"));
+      return;
+    }
+    if (!isWellEncodedQuery(request.getQueryString())) {
+      HttpErrors.write(response, new StatusExceptions.HttpStatusException(
+          "Invalid URL (" + request.getMethod() + " " + rawPath + "): the query string has a malformed"
+              + " percent-escape or is not UTF-8.",
           400, "invalid_url"));
       return;
     }
@@ -124,6 +137,45 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
       throw new AuthenticationException("Incorrect API key provided: " + InMemoryApiKeys.mask(parts[1]) + ".");
     }
     return key;
+  }
+
+  /**
+   * Whether every {@code %} in the raw query starts a two-digit hex escape and the escapes decode to
+   * UTF-8, so that reading a parameter later cannot fail.
+   */
+  static boolean isWellEncodedQuery(@Nullable String query) {
+    if (query == null) {
+      return true;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(query.length());
+    for (int i = 0; i < query.length(); i++) {
+      char c = query.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= query.length()) {
+          return false;
+        }
+        int high = Character.digit(query.charAt(i + 1), 16);
+        int low = Character.digit(query.charAt(i + 2), 16);
+        if (high < 0 || low < 0) {
+          return false;
+        }
+        bytes.write(high * 16 + low);
+        i += 2;
+      } else if (c > 0x7f) {
+        return false;
+      } else {
+        bytes.write(c);
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   /** Plain segments only: no empty, {@code .} or {@code ..} segment, no escapes, no parameters. */

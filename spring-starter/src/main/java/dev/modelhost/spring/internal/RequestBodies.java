@@ -73,6 +73,11 @@ public final class RequestBodies {
         }
         out.write(buffer, 0, read);
       }
+    } catch (IOException clientGone) {
+      // The client stopped sending (fewer bytes than its Content-Length, a reset): its fault, not ours.
+      throw new InvalidRequestException(
+          "The request body ended after " + out.size() + " bytes, before its declared length.", null,
+          "incomplete_body");
     }
     return out.toByteArray();
   }
