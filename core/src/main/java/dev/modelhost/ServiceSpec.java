@@ -43,13 +43,16 @@ public record ServiceSpec(
     Objects.requireNonNull(billing, "billing");
     checkReplicas(replicas);
     if (queueCapacity < 0) {
-      throw new InvalidRequestException("queueCapacity must be >= 0, got " + queueCapacity, "queue_capacity");
+      throw new InvalidRequestException("queue_capacity must be >= 0, got " + queueCapacity, "queue_capacity",
+          "invalid_value");
     }
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-      throw new InvalidRequestException("requestTimeout must be positive", "request_timeout");
+      throw new InvalidRequestException("request_timeout must be positive", "request_timeout",
+          "invalid_value");
     }
     if (maxChoices < 1) {
-      throw new InvalidRequestException("maxChoices must be >= 1, got " + maxChoices, "max_choices");
+      throw new InvalidRequestException("max_choices must be >= 1, got " + maxChoices, "max_choices",
+          "invalid_value");
     }
   }
 
@@ -121,7 +124,8 @@ public record ServiceSpec(
 
     public ServiceSpec build() {
       if (source == null) {
-        throw new InvalidRequestException("A model source (location) is required.", "source");
+        throw new InvalidRequestException("A model source (location) is required.", "source",
+            "missing_required_parameter");
       }
       return new ServiceSpec(owner, name, backend, source, modelType, replicas, billing,
           queueCapacity, requestTimeout, maxChoices);

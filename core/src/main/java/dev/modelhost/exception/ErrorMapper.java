@@ -18,6 +18,7 @@ import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
 /**
@@ -126,6 +127,10 @@ public final class ErrorMapper {
       if (t instanceof StreamReadException) {
         return new InvalidRequestException(UNPARSABLE_BODY_MESSAGE, null, null);
       }
+    }
+    if (outer instanceof UnrecognizedPropertyException && param != null) {
+      // Only strict readers (the management API) refuse unknown fields; inference bodies ignore them.
+      return new InvalidRequestException("Unknown parameter: '" + param + "'.", param, "unknown_parameter");
     }
     if (outer instanceof MismatchedInputException mismatch) {
       if (param == null) {

@@ -154,7 +154,7 @@ public class ModelhostAutoConfiguration {
     @ConditionalOnMissingBean
     AdminController modelhostAdminController(ModelHost host, ApiKeys keys, UsageAggregator usage,
         RequestBodies bodies, ModelhostProperties properties, ObjectProvider<MetricsUsageSink> metrics) {
-      return new AdminController(host, keys, usage, bodies, properties.getPublicBaseUrl(), metrics);
+      return new AdminController(host, keys, usage, bodies, properties.getPublicUrl(), metrics);
     }
 
     @Bean

@@ -29,9 +29,10 @@ public class ModelhostProperties {
 
   /**
    * Base URL that clients use to reach this server, for the call examples of the management API
-   * (e.g. {@code https://models.example.com}); when unset, taken from each request.
+   * (e.g. {@code https://models.example.com}); when unset, the address and port the request was
+   * accepted on. The request's {@code Host} header is never used.
    */
-  private @Nullable String publicBaseUrl;
+  private @Nullable String publicUrl;
 
   public List<Service> getServices() {
     return services;
@@ -49,12 +50,12 @@ public class ModelhostProperties {
     return limits;
   }
 
-  public @Nullable String getPublicBaseUrl() {
-    return publicBaseUrl;
+  public @Nullable String getPublicUrl() {
+    return publicUrl;
   }
 
-  public void setPublicBaseUrl(@Nullable String publicBaseUrl) {
-    this.publicBaseUrl = publicBaseUrl;
+  public void setPublicUrl(@Nullable String publicUrl) {
+    this.publicUrl = publicUrl;
   }
 
   /** One model service. */

@@ -20,7 +20,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** The management API under {@code /admin}: services, API keys and usage. Admin key only. */
 @RestController
@@ -30,16 +29,16 @@ public class AdminController {
   private final ApiKeys keys;
   private final UsageAggregator usage;
   private final RequestBodies bodies;
-  private final @Nullable String publicBaseUrl;
+  private final @Nullable String publicUrl;
   private final ObjectProvider<MetricsUsageSink> metrics;
 
   public AdminController(ModelHost host, ApiKeys keys, UsageAggregator usage, RequestBodies bodies,
-      @Nullable String publicBaseUrl, ObjectProvider<MetricsUsageSink> metrics) {
+      @Nullable String publicUrl, ObjectProvider<MetricsUsageSink> metrics) {
     this.host = host;
     this.keys = keys;
     this.usage = usage;
     this.bodies = bodies;
-    this.publicBaseUrl = publicBaseUrl;
+    this.publicUrl = CallExamples.checkedPublicUrl(publicUrl);
     this.metrics = metrics;
   }
 
@@ -49,13 +48,13 @@ public class AdminController {
     AdminJson.CreateService body = bodies.readStrict(request, AdminJson.CreateService.class);
     ModelService created = host.deploy(body.toSpec());
     metrics.ifAvailable(sink -> sink.watch(created.accessPath()));
-    write(response, 201, AdminJson.ServiceView.of(created, baseUrl()));
+    write(response, 201, AdminJson.ServiceView.of(created, baseUrl(request)));
   }
 
   @GetMapping("/admin/services")
   public void services(HttpServletRequest request, HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    String baseUrl = baseUrl();
+    String baseUrl = baseUrl(request);
     var views = host.services().stream().map(service -> AdminJson.ServiceView.of(service, baseUrl)).toList();
     write(response, 200, new AdminJson.ServiceList("list", views));
   }
@@ -64,7 +63,7 @@ public class AdminController {
   public void service(@PathVariable String owner, @PathVariable String name, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    write(response, 200, AdminJson.ServiceView.of(host.describe(owner + "/" + name), baseUrl()));
+    write(response, 200, AdminJson.ServiceView.of(host.describe(owner + "/" + name), baseUrl(request)));
   }
 
   @PostMapping("/admin/services/{owner}/{name}/scale")
@@ -75,7 +74,7 @@ public class AdminController {
     if (body.replicas() == null) {
       throw new InvalidRequestException("'replicas' is required.", "replicas", "missing_required_parameter");
     }
-    write(response, 200, AdminJson.ServiceView.of(host.scale(owner + "/" + name, body.replicas()), baseUrl()));
+    write(response, 200, AdminJson.ServiceView.of(host.scale(owner + "/" + name, body.replicas()), baseUrl(request)));
   }
 
   @DeleteMapping("/admin/services/{owner}/{name}")
@@ -138,11 +137,8 @@ public class AdminController {
     }
   }
 
-  private String baseUrl() {
-    if (publicBaseUrl != null && !publicBaseUrl.isBlank()) {
-      return publicBaseUrl.replaceAll("/+$", "");
-    }
-    return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
+  private String baseUrl(HttpServletRequest request) {
+    return CallExamples.baseUrl(publicUrl, request);
   }
 
   private static @Nullable String blankToNull(@Nullable String value) {

@@ -83,7 +83,8 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
           400, "invalid_url"));
       return;
     }
-    if (PUBLIC_PATHS.contains(rawPath) && request.getMethod().equals("GET")) {
+    boolean read = request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
+    if (read && PUBLIC_PATHS.contains(rawPath)) {
       chain.doFilter(request, response);
       return;
     }
@@ -96,6 +97,11 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     }
     ApiKey apiKey = key.orElseThrow();
     if (!apiKey.admin() && !rawPath.startsWith("/v1/")) {
+      if (!isAdminRoute(rawPath)) {
+        // No route but /v1, /admin and /actuator exists (paths are case-sensitive): nothing to forbid.
+        HttpErrors.write(response, StatusExceptions.unknownRoute(request.getMethod(), rawPath));
+        return;
+      }
       HttpErrors.write(response, new PermissionDeniedException(
           "This API key belongs to owner '" + apiKey.owner() + "' and may only call the /v1 API of its services."));
       return;
@@ -176,6 +182,11 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     } catch (CharacterCodingException e) {
       return false;
     }
+  }
+
+  private static boolean isAdminRoute(String path) {
+    return path.equals("/admin") || path.startsWith("/admin/") || path.equals("/actuator")
+        || path.startsWith("/actuator/");
   }
 
   /** Plain segments only: no empty, {@code .} or {@code ..} segment, no escapes, no parameters. */
