@@ -15,7 +15,10 @@ import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.Json;
+import dev.modelhost.api.ResponseFormat;
+import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
+import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.ModelhostException;
@@ -130,6 +133,27 @@ class RemoteBackendTest {
     assertThat(body.get("stream").asBoolean()).isTrue();
     assertThat(body.get("stream_options").get("include_usage").asBoolean()).isTrue();
     assertThat(body.get("messages").get(0).get("content").asString()).isEqualTo("Hi");
+  }
+
+  @Test
+  void passesWhatLocalModelsRefuseUpstreamUntouched() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(chatAnswer("{}"));
+    JsonNode schema = Json.mapper().readTree("{\"type\":\"object\"}");
+    ChatCompletionRequest request = ChatCompletionRequest.builder(SERVICE).addMessage(ChatMessage.user("Hi"))
+        .responseFormat(new ResponseFormat("json_schema", new ResponseFormat.JsonSchema("answer", null, schema, true)))
+        .tools(List.of(new Tool("function", new Tool.FunctionDefinition("get_weather", null, schema, true))))
+        .toolChoice(ToolChoice.REQUIRED)
+        .parallelToolCalls(false)
+        .build();
+
+    replica(upstream.baseUrl()).execute(chat(request), new RecordingListener());
+
+    JsonNode body = Json.mapper().readTree(upstream.takeRequest().body());
+    assertThat(body.get("response_format").get("type").asString()).isEqualTo("json_schema");
+    assertThat(body.get("response_format").get("json_schema").get("strict").asBoolean()).isTrue();
+    assertThat(body.get("tool_choice").asString()).isEqualTo("required");
+    assertThat(body.get("parallel_tool_calls").asBoolean()).isFalse();
+    assertThat(body.get("tools").get(0).get("function").get("strict").asBoolean()).isTrue();
   }
 
   @Test
