@@ -2,6 +2,7 @@ package dev.modelhost.exception;
 
 import dev.modelhost.api.ErrorResponse;
 import dev.modelhost.api.Json;
+import java.io.CharConversionException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -124,7 +125,9 @@ public final class ErrorMapper {
             param,
             null);
       }
-      if (t instanceof StreamReadException) {
+      if (t instanceof StreamReadException || t instanceof CharConversionException) {
+        // CharConversionException: bytes that Jackson's encoding detection took for UTF-16/32 and
+        // that are not valid in it.
         return new InvalidRequestException(UNPARSABLE_BODY_MESSAGE, null, null);
       }
     }

@@ -102,6 +102,19 @@ class ErrorMapperTest {
   }
 
   @Test
+  void answersBytesThatLookLikeBrokenUtf32With400() {
+    // A body whose first bytes make Jackson's encoding detection pick UTF-32.
+    byte[] body = {'{', 0, 0, 0, 3, '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '1', '}'};
+    JacksonException e = catchThrowableOfType(
+        JacksonException.class, () -> Json.mapper().readValue(body, ChatCompletionRequest.class));
+
+    ErrorMapper.MappedError mapped = ErrorMapper.map(e);
+
+    assertThat(mapped.status()).isEqualTo(400);
+    assertThat(mapped.body().error().message()).isEqualTo(ErrorMapper.UNPARSABLE_BODY_MESSAGE);
+  }
+
+  @Test
   void answersAWrongJsonTypeWith400NamingThePath() {
     ErrorMapper.MappedError temperature = ErrorMapper.map(readFailure("{\"temperature\": \"hot\"}"));
     ErrorMapper.MappedError n = ErrorMapper.map(readFailure("{\"n\": 1.5}"));
