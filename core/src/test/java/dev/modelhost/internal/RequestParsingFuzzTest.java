@@ -7,7 +7,7 @@ import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.ErrorResponse;
 import dev.modelhost.api.Json;
-import dev.modelhost.exception.ErrorMapper;
+import dev.modelhost.api.ErrorMapper;
 
 /**
  * Any bytes as a request body go through the same reading and validation as the HTTP API: the

@@ -3,7 +3,7 @@ package dev.modelhost.spring;
 import dev.modelhost.ModelHost;
 import dev.modelhost.ModelHostBuilder;
 import dev.modelhost.ServiceSpec;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.internal.AdminController;
 import dev.modelhost.spring.internal.ApiKeyFilter;
@@ -60,7 +60,7 @@ public class ModelhostAutoConfiguration {
     if (security.getSecret() != null && !security.getSecret().isBlank()) {
       secret = security.getSecret().getBytes(StandardCharsets.UTF_8);
     } else if (digestsConfigured) {
-      throw new InvalidRequestException(
+      throw new ConfigurationException(
           "modelhost.security.secret is required when key digests are configured: digests are HMACs under it.",
           "modelhost.security.secret");
     } else {
@@ -72,7 +72,7 @@ public class ModelhostAutoConfiguration {
     }
     for (ModelhostProperties.Key key : security.getKeys()) {
       if (key.getOwner() == null || key.getDigest() == null) {
-        throw new InvalidRequestException(
+        throw new ConfigurationException(
             "Every entry of modelhost.security.keys needs an owner and a digest.", "modelhost.security.keys");
       }
       keys.registerDigest(key.getId(), key.getOwner(), key.getDigest());

@@ -2,7 +2,7 @@ package dev.modelhost.spring;
 
 import dev.modelhost.BillingMethod;
 import dev.modelhost.ServiceSpec;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.spi.ModelSource;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -68,7 +68,7 @@ public class ModelhostProperties {
     private @Nullable String name;
 
     /** Backend that serves the model ({@code onnx}, {@code djl}, {@code remote}). */
-    private String backend = "onnx";
+    private String backend = ServiceSpec.DEFAULT_BACKEND;
 
     /** Model directory for local backends; comma-separated base URLs for the remote backend. */
     private @Nullable String location;
@@ -97,7 +97,7 @@ public class ModelhostProperties {
     /** The service specification these settings describe; a clear error for missing fields. */
     public ServiceSpec toSpec() {
       if (location == null || location.isBlank()) {
-        throw new InvalidRequestException(
+        throw new ConfigurationException(
             "modelhost.services: service '" + owner + "/" + name + "' needs a location.", "location");
       }
       return ServiceSpec.builder(owner == null ? "" : owner, name == null ? "" : name)
@@ -154,7 +154,7 @@ public class ModelhostProperties {
       try {
         return new BillingMethod(type, promptPricePerMillion, completionPricePerMillion, currency);
       } catch (IllegalArgumentException e) {
-        throw new InvalidRequestException(e.getMessage(), "billing");
+        throw new ConfigurationException(e.getMessage(), "billing");
       }
     }
 

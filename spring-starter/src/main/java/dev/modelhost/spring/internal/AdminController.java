@@ -82,8 +82,14 @@ public class AdminController {
       @RequestParam(name = "confirm", required = false) @Nullable String confirm, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    // The host refuses a confirmation that does not repeat the name.
-    host.delete(owner + "/" + name, confirm == null ? "" : confirm);
+    String accessPath = owner + "/" + name;
+    host.describe(accessPath); // an unknown service is a 404 whatever the confirmation
+    if (!name.equals(confirm)) {
+      throw new InvalidRequestException("To delete the model service `" + accessPath + "`, confirm with its name `"
+          + name + "`; got `" + (confirm == null ? "" : confirm) + "`.", "confirm",
+          "invalid_value");
+    }
+    host.delete(accessPath);
     write(response, 200, new AdminJson.Deleted(owner + "/" + name, "model_service", true));
   }
 

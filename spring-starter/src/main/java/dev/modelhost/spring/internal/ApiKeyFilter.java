@@ -1,7 +1,7 @@
 package dev.modelhost.spring.internal;
 
 import dev.modelhost.exception.AuthenticationException;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.PermissionDeniedException;
 import dev.modelhost.exception.RateLimitedException;
 import dev.modelhost.exception.RequestTooLargeException;
@@ -50,7 +50,7 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
   /** @param maxConcurrentPerKey requests a key may have in flight at once (more get 429); 0: no limit */
   public ApiKeyFilter(ApiKeys keys, long maxBodyBytes, int maxConcurrentPerKey) {
     if (maxConcurrentPerKey < 0) {
-      throw new InvalidRequestException("max-concurrent-requests-per-key must be >= 0", "max-concurrent-requests-per-key");
+      throw new ConfigurationException("max-concurrent-requests-per-key must be >= 0", "max-concurrent-requests-per-key");
     }
     this.keys = keys;
     this.maxBodyBytes = maxBodyBytes;

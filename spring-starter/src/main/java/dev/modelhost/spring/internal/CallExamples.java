@@ -1,6 +1,6 @@
 package dev.modelhost.spring.internal;
 
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -38,7 +38,7 @@ final class CallExamples {
       }
       return uri.toString().replaceAll("/+$", "");
     } catch (URISyntaxException e) {
-      throw new InvalidRequestException("modelhost.public-url must be an absolute http(s) URL such as"
+      throw new ConfigurationException("modelhost.public-url must be an absolute http(s) URL such as"
           + " https://models.example.com, got '" + url + "'.", "modelhost.public-url", "invalid_value");
     }
   }

@@ -1,7 +1,7 @@
 package dev.modelhost.spring.internal;
 
 import dev.modelhost.api.Json;
-import dev.modelhost.exception.ErrorMapper;
+import dev.modelhost.api.ErrorMapper;
 import dev.modelhost.exception.ModelhostException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

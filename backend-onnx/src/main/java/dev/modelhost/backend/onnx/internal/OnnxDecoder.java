@@ -12,6 +12,7 @@ import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.DecoderState;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelSource;
@@ -108,7 +109,7 @@ public final class OnnxDecoder implements Decoder {
   private static int prefillChunk(ModelSource source, DecoderConfig config) {
     int chunk = source.intOption(PREFILL_CHUNK, Math.max(16, Math.min(512, LOGITS_BUDGET / config.vocabSize())));
     if (chunk < 1) {
-      throw new InvalidRequestException("Option '" + PREFILL_CHUNK + "' must be at least 1, got " + chunk + ".", PREFILL_CHUNK);
+      throw new ConfigurationException("Option '" + PREFILL_CHUNK + "' must be at least 1, got " + chunk + ".", PREFILL_CHUNK);
     }
     return chunk;
   }

@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.modelhost.api.ErrorResponse;
 import dev.modelhost.api.Json;
 import dev.modelhost.api.Usage;
-import dev.modelhost.exception.ErrorMapper;
+import dev.modelhost.api.ErrorMapper;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;

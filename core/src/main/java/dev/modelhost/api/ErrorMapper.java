@@ -1,7 +1,9 @@
-package dev.modelhost.exception;
+package dev.modelhost.api;
 
-import dev.modelhost.api.ErrorResponse;
-import dev.modelhost.api.Json;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
+import dev.modelhost.exception.ModelhostException;
+import dev.modelhost.exception.OverloadedException;
 import java.io.CharConversionException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
