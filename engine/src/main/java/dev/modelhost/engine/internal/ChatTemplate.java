@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  * {@code tojson}. Python string methods that real templates call ({@code x.strip()},
  * {@code x.startswith('a')}, ...) are rewritten to filters of the same meaning before compiling.
  */
-public final class ChatTemplate {
+final class ChatTemplate {
 
   private static final Jinjava JINJAVA = newJinjava();
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};

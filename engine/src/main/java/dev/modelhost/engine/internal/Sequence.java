@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * One choice being generated: its KV cache, sampler, text stream and limits. Independent of the
  * request it belongs to, so that a loop may step sequences of several requests together.
  */
-public final class Sequence implements AutoCloseable {
+final class Sequence implements AutoCloseable {
 
   private final int index;
   private final int[] prompt;

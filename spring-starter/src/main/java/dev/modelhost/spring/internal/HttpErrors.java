@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Writes any error as OpenAI error JSON, with the status, body and Retry-After of {@link ErrorMapper}. */
-public final class HttpErrors {
+final class HttpErrors {
 
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
 
