@@ -31,8 +31,11 @@ import tools.jackson.databind.JsonNode;
  * {@code raise_exception}, {@code strftime_now}, {@code namespace} and a Python-style
  * {@code tojson}. Python string methods that real templates call ({@code x.strip()},
  * {@code x.startswith('a')}, ...) are rewritten to filters of the same meaning before compiling.
+ *
+ * <p>Public only because Jinjava calls {@code raise_exception} and {@code strftime_now} here by
+ * reflection, which needs a public class.
  */
-final class ChatTemplate {
+public final class ChatTemplate {
 
   private static final Jinjava JINJAVA = newJinjava();
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
