@@ -682,12 +682,12 @@ class RemoteBackendTest {
     ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(200, "application/json",
         "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.5,-0.25]}],"
             + "\"model\":\"bge-small\",\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}"));
-    var runtime = (PassThroughCapable)
-        load(upstream.baseUrl(), "api-key", KEY, "upstream-model", "bge-small");
+    ModelRuntime loaded = load(upstream.baseUrl(), "api-key", KEY, "upstream-model", "bge-small");
+    var runtime = (PassThroughCapable) loaded;
     JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"input\":\"hello\",\"stream\":true}");
 
     JsonNode answer = runtime.passThrough(
-        PassThroughCapable.Endpoint.EMBEDDINGS, body, new Cancellation());
+        PassThroughCapable.Endpoint.EMBEDDINGS, body, loaded.createReplica(0), new Cancellation());
 
     assertThat(answer.get("model").asString()).isEqualTo(SERVICE);
     assertThat(answer.get("data").get(0).get("embedding").get(1).asDouble()).isEqualTo(-0.25);
@@ -701,14 +701,35 @@ class RemoteBackendTest {
   }
 
   @Test
+  void relaysThroughTheEndpointOfTheReplicaThatHoldsTheCall() throws Exception {
+    String embeddings = "{\"object\":\"list\",\"data\":[],\"model\":\"m\"}";
+    ScriptedUpstream first = upstream();
+    ScriptedUpstream second = upstream()
+        .enqueue(e -> e.respond(200, "application/json", embeddings))
+        .enqueue(e -> e.respond(200, "application/json", embeddings));
+    ModelRuntime loaded = load(first.baseUrl() + "," + second.baseUrl());
+    Replica replicaOfTheSecond = loaded.createReplica(1);
+    JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"input\":\"hello\"}");
+
+    for (int call = 0; call < 2; call++) {
+      ((PassThroughCapable) loaded).passThrough(
+          PassThroughCapable.Endpoint.EMBEDDINGS, body, replicaOfTheSecond, new Cancellation());
+    }
+
+    assertThat(second.requests()).hasSize(2);
+    assertThat(first.requests()).isEmpty();
+  }
+
+  @Test
   void relaysImageGenerationErrorsSanitized() throws Exception {
     ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(400, "application/json",
         "{\"error\":{\"message\":\"size 4096x4096 unsupported by http://gpu-7.internal:9000/v1\",\"type\":\"invalid_request_error\",\"param\":\"size\",\"code\":null}}"));
-    var runtime = (PassThroughCapable) load(upstream.baseUrl());
+    ModelRuntime loaded = load(upstream.baseUrl());
+    var runtime = (PassThroughCapable) loaded;
     JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"prompt\":\"a cat\",\"size\":\"4096x4096\"}");
 
     UpstreamException e = catchThrowableOfType(UpstreamException.class, () -> runtime.passThrough(
-        PassThroughCapable.Endpoint.IMAGES_GENERATIONS, body, new Cancellation()));
+        PassThroughCapable.Endpoint.IMAGES_GENERATIONS, body, loaded.createReplica(0), new Cancellation()));
 
     assertThat(upstream.takeRequest().path()).isEqualTo("/v1/images/generations");
     assertThat(e.httpStatus()).isEqualTo(400);
