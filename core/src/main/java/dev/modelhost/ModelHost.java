@@ -41,10 +41,13 @@ public interface ModelHost extends AutoCloseable {
   ModelService scale(String accessPath, int replicas);
 
   /**
-   * Deletes a service. {@code confirmName} must repeat the service's name. New requests get
-   * not-found at once; requests in flight finish first, then the model is freed.
+   * Deletes a service: new requests get not-found at once; requests in flight finish first, then
+   * the model is freed. Asking a person to confirm is the caller's business (the HTTP management
+   * API asks for the name again).
+   *
+   * @throws dev.modelhost.exception.NotFoundException when no such service exists
    */
-  void delete(String accessPath, String confirmName);
+  void delete(String accessPath);
 
   /**
    * Waits until the service serves requests ({@code RUNNING}, or {@code SCALING} with a replica

@@ -1,6 +1,6 @@
 package dev.modelhost;
 
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.spi.ModelSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,6 +30,8 @@ public record ServiceSpec(
   /** Owner and name: lowercase letters, digits, '-', '_', '.'; starting with a letter or digit. */
   public static final Pattern NAME_PATTERN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
+  /** The backend of a spec that names none: the in-process ONNX Runtime decoder. */
+  public static final String DEFAULT_BACKEND = "onnx";
   public static final int DEFAULT_QUEUE_CAPACITY = 64;
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_CHOICES = 8;
@@ -43,13 +45,16 @@ public record ServiceSpec(
     Objects.requireNonNull(billing, "billing");
     checkReplicas(replicas);
     if (queueCapacity < 0) {
-      throw new InvalidRequestException("queueCapacity must be >= 0, got " + queueCapacity, "queue_capacity");
+      throw new ConfigurationException("queue_capacity must be >= 0, got " + queueCapacity, "queue_capacity",
+          "invalid_value");
     }
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-      throw new InvalidRequestException("requestTimeout must be positive", "request_timeout");
+      throw new ConfigurationException("request_timeout must be positive", "request_timeout",
+          "invalid_value");
     }
     if (maxChoices < 1) {
-      throw new InvalidRequestException("maxChoices must be >= 1, got " + maxChoices, "max_choices");
+      throw new ConfigurationException("max_choices must be >= 1, got " + maxChoices, "max_choices",
+          "invalid_value");
     }
   }
 
@@ -60,7 +65,7 @@ public record ServiceSpec(
 
   static void checkName(String field, @Nullable String value) {
     if (value == null || !NAME_PATTERN.matcher(value).matches()) {
-      throw new InvalidRequestException(
+      throw new ConfigurationException(
           "Invalid " + field + " '" + value + "': use 1-63 lowercase letters, digits, '-', '_' or '.',"
               + " starting with a letter or digit.",
           field,
@@ -71,7 +76,7 @@ public record ServiceSpec(
   /** Replica counts a service may have: 0 (parked) to {@link #MAX_REPLICAS}. */
   public static void checkReplicas(int replicas) {
     if (replicas < 0 || replicas > MAX_REPLICAS) {
-      throw new InvalidRequestException(
+      throw new ConfigurationException(
           "replicas must be between 0 and " + MAX_REPLICAS + ", got " + replicas, "replicas", "invalid_value");
     }
   }
@@ -95,7 +100,7 @@ public record ServiceSpec(
   public static final class Builder {
     private final String owner;
     private final String name;
-    private String backend = "onnx";
+    private String backend = DEFAULT_BACKEND;
     private @Nullable ModelSource source;
     private @Nullable String modelType;
     private int replicas = 1;
@@ -121,7 +126,8 @@ public record ServiceSpec(
 
     public ServiceSpec build() {
       if (source == null) {
-        throw new InvalidRequestException("A model source (location) is required.", "source");
+        throw new ConfigurationException("A model source (location) is required.", "source",
+            "missing_required_parameter");
       }
       return new ServiceSpec(owner, name, backend, source, modelType, replicas, billing,
           queueCapacity, requestTimeout, maxChoices);

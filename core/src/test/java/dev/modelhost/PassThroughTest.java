@@ -136,7 +136,7 @@ class PassThroughTest {
   @Test
   void rejectsUnknownAndDeletedModelsWith404() {
     deployRelaying("embeddings");
-    host.delete(MODEL, "relay");
+    host.delete(MODEL);
 
     assertThatThrownBy(() -> host.passThrough(Endpoint.EMBEDDINGS, embeddings("\"hi\""), KEY))
         .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).isEqualTo("model_not_found"));

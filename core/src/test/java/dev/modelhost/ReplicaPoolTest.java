@@ -337,7 +337,7 @@ class ReplicaPoolTest {
     ResponseStream<ChatCompletionChunk> running = host.streamChat(hello().build());
     assertThat(backend.awaitExecutionsStarted(1, Duration.ofSeconds(5))).isTrue();
     ResponseStream<ChatCompletionChunk> queued = host.streamChat(hello().build());
-    host.delete(MODEL, "pool");
+    host.delete(MODEL);
 
     backend.failNextExecutions(1);
     backend.releaseExecutions();

@@ -104,7 +104,7 @@ class ServiceLifecycleTest {
         .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.httpStatus()).isEqualTo(503));
     assertThatThrownBy(() -> host.scale("team/broken", 2)).isInstanceOf(ConflictException.class);
 
-    host.delete("team/broken", "broken");
+    host.delete("team/broken");
     Await.until("the failed service is gone", () -> host.services().isEmpty());
   }
 
@@ -159,15 +159,12 @@ class ServiceLifecycleTest {
   }
 
   @Test
-  void deleteNeedsTheServiceNameAsConfirmation() {
+  void deletingAnUnknownOrDeletedServiceIsNotFound() {
     host.deploy(spec("chat").build());
+    host.delete("team/chat");
 
-    assertThatThrownBy(() -> host.delete("team/chat", "team/chat"))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.param()).isEqualTo("confirm");
-          assertThat(e.getMessage()).contains("`chat`");
-        });
-    assertThat(host.describe("team/chat").status()).isNotEqualTo(ServiceStatus.DELETING);
+    assertThatThrownBy(() -> host.delete("team/chat")).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> host.delete("team/nothing")).isInstanceOf(NotFoundException.class);
   }
 
   @Test
@@ -178,7 +175,7 @@ class ServiceLifecycleTest {
     CompletableFuture<ChatCompletion> inFlight = CompletableFuture.supplyAsync(() -> host.chat(hello("team/chat")));
     assertThat(backend.awaitExecutionsStarted(1, Duration.ofSeconds(5))).isTrue();
 
-    host.delete("team/chat", "chat");
+    host.delete("team/chat");
 
     assertThat(host.describe("team/chat").status()).isEqualTo(ServiceStatus.DELETING);
     assertThatThrownBy(() -> host.chat(hello("team/chat"))).isInstanceOf(NotFoundException.class);
@@ -200,7 +197,7 @@ class ServiceLifecycleTest {
     backend.holdLoad();
     host.deploy(spec("chat").build());
 
-    host.delete("team/chat", "chat");
+    host.delete("team/chat");
     backend.releaseLoad();
 
     Await.until("the service is gone", () -> host.services().isEmpty());

@@ -1,6 +1,5 @@
 package dev.modelhost.api;
 
-import dev.modelhost.exception.ErrorMapper;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.InvalidTypeException;
 import dev.modelhost.exception.ModelhostException;

@@ -31,7 +31,7 @@ public class InvalidTypeException extends InvalidRequestException {
    * ({@code tool_calls[1]}); {@code location} is where that value or record sits in the body
    * ({@code messages[0].content}, {@code messages[0]}).
    */
-  InvalidTypeException at(String location) {
+  public InvalidTypeException at(String location) {
     String param = param() == null ? "" : param();
     if (location.isEmpty()) {
       return this;

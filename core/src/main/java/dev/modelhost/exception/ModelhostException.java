@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Root of every error Modelhost raises. Each carries what an OpenAI-compatible error response needs
  * (HTTP status, {@code type}, {@code param}, {@code code}) so it is mapped to JSON in exactly one
- * place, {@link ErrorMapper}.
+ * place, {@link dev.modelhost.api.ErrorMapper}.
  */
 public abstract class ModelhostException extends RuntimeException {
 

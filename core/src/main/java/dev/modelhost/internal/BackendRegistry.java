@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * only, never by class-path order: a name that several discovered providers claim is an error that
  * names their classes.
  */
-public final class BackendRegistry {
+final class BackendRegistry {
 
   private final Map<String, BackendProvider> explicit;
   private final ClassLoader classLoader;

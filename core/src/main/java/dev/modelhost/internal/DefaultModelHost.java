@@ -119,10 +119,10 @@ public final class DefaultModelHost implements ModelHost {
   }
 
   @Override
-  public void delete(String accessPath, String confirmName) {
+  public void delete(String accessPath) {
     checkOpen();
     ManagedService service = find(accessPath);
-    service.delete(confirmName, true).whenComplete((v, e) -> forget(service));
+    service.delete(true).whenComplete((v, e) -> forget(service));
   }
 
   @Override
@@ -186,7 +186,7 @@ public final class DefaultModelHost implements ModelHost {
     List<ManagedService> all = all();
     List<CompletableFuture<Void>> deletions = new ArrayList<>();
     for (ManagedService service : all) {
-      deletions.add(service.delete(null, false).whenComplete((v, e) -> forget(service)));
+      deletions.add(service.delete(false).whenComplete((v, e) -> forget(service)));
     }
     CompletableFuture<Void> done = CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new));
     if (!awaitQuietly(done, settings.shutdownGrace())) {

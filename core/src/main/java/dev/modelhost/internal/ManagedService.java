@@ -218,20 +218,17 @@ final class ManagedService {
   /**
    * Starts deleting: new requests get not-found at once, requests in flight finish.
    *
-   * @param confirmName must be the service's name; null skips the check (host shutdown)
+   * @param mustBeLive whether a service already deleted is an error (a caller's delete) or not
+   *     (host shutdown)
    */
-  CompletableFuture<Void> delete(@Nullable String confirmName, boolean checkConfirmation) {
+  CompletableFuture<Void> delete(boolean mustBeLive) {
     ReplicaPool draining;
     synchronized (this) {
       if (!isLive()) {
-        if (checkConfirmation) {
+        if (mustBeLive) {
           throw NotFoundException.model(spec.accessPath());
         }
         return deleted;
-      }
-      if (checkConfirmation && !spec.name().equals(confirmName)) {
-        throw new InvalidRequestException("To delete the model service `" + spec.accessPath()
-            + "`, confirm with its name `" + spec.name() + "`; got `" + confirmName + "`.", "confirm", "invalid_value");
       }
       Phase was = phase;
       phase = Phase.DELETING;

@@ -80,11 +80,11 @@ final class PassThroughCall implements ReplicaPool.Task {
     startNanos = System.nanoTime();
   }
 
-  /** The replica only stands for the capacity taken; the runtime relays the call. */
+  /** The runtime relays the call through the replica whose capacity it holds. */
   @Override
   public void run(Replica replica) {
     cancellation.throwIfCancelled();
-    JsonNode whole = Objects.requireNonNull(runtime).passThrough(endpoint, body, cancellation);
+    JsonNode whole = Objects.requireNonNull(runtime).passThrough(endpoint, body, replica, cancellation);
     if (whole == null) {
       throw new BackendException("The backend of `" + service + "` returned no answer.", null);
     }

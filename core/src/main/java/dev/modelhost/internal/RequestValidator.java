@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * 0 or -1 (vLLM's spelling) both mean "off"; {@code min_p} is within [0, 1];
  * {@code repetition_penalty} is above 0 (1 means "off").
  */
-public final class RequestValidator {
+final class RequestValidator {
 
   /** OpenAI's limits. */
   static final double MAX_TEMPERATURE = 2;

@@ -1,6 +1,6 @@
 package dev.modelhost.spi;
 
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -38,7 +38,7 @@ public record ModelSource(String location, Map<String, String> options) {
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException("Option '" + key + "' must be an integer, got '" + value + "'.", key);
+      throw new ConfigurationException("Option '" + key + "' must be an integer, got '" + value + "'.", key);
     }
   }
 

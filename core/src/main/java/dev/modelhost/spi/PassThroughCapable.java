@@ -32,11 +32,15 @@ public interface PassThroughCapable {
 
   /**
    * Sends the caller's JSON object {@code body} (its {@code model} names the service and is
-   * replaced by the backend's own model id) and returns the answer's JSON object, whose
-   * {@code model}, when present, names the service again. Blocks until the answer is complete.
+   * replaced by the backend's own model id) through {@code replica} and returns the answer's JSON
+   * object, whose {@code model}, when present, names the service again. Blocks until the answer is
+   * complete.
+   *
+   * @param replica the replica of this runtime that the replica pool assigned to the call: the call
+   *     uses its capacity, so it goes where that replica goes (a remote replica's endpoint)
    *
    * @throws dev.modelhost.exception.ModelhostException for a bad request (4xx) or a backend
    *     failure (5xx), as {@link Replica#execute} does
    */
-  JsonNode passThrough(Endpoint endpoint, JsonNode body, Cancellation cancellation);
+  JsonNode passThrough(Endpoint endpoint, JsonNode body, Replica replica, Cancellation cancellation);
 }

@@ -3,7 +3,7 @@ package dev.modelhost.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.modelhost.exception.ErrorMapper;
+import dev.modelhost.api.ErrorMapper;
 import dev.modelhost.exception.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -232,7 +232,7 @@ public final class ScriptedBackend implements BackendProvider {
     }
 
     @Override
-    public JsonNode passThrough(Endpoint endpoint, JsonNode body, Cancellation cancellation) {
+    public JsonNode passThrough(Endpoint endpoint, JsonNode body, Replica replica, Cancellation cancellation) {
       executions.incrementAndGet();
       executionsStarted.release();
       holdAtGate(cancellation);

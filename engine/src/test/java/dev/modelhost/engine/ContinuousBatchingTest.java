@@ -8,7 +8,7 @@ import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.internal.TestModels;
 import dev.modelhost.exception.BackendException;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;
@@ -89,11 +89,11 @@ class ContinuousBatchingTest {
   @Test
   void batchOptionsOutOfRangeAreRefusedNamingTheOption() {
     assertThatThrownBy(() -> load(Map.of("max-batch", "0")))
-        .isInstanceOf(InvalidRequestException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'max-batch' must be from 1 to 1024")
-        .satisfies(e -> assertThat(((InvalidRequestException) e).param()).isEqualTo("max-batch"));
+        .satisfies(e -> assertThat(((ConfigurationException) e).param()).isEqualTo("max-batch"));
     assertThatThrownBy(() -> load(Map.of("prefill-chunk", "0")))
-        .isInstanceOf(InvalidRequestException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'prefill-chunk' must be from 1");
     runtime = null;
   }

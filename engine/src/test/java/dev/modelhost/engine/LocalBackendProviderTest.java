@@ -13,6 +13,7 @@ import dev.modelhost.api.ContentPart;
 import dev.modelhost.api.Json;
 import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
+import dev.modelhost.api.ResponseFormat;
 import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.api.ToolChoice;
@@ -40,12 +41,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
 
 /** The generation loop end to end with a real tokenizer and chat template and a scripted decoder. */
 class LocalBackendProviderTest {
@@ -277,6 +283,45 @@ class LocalBackendProviderTest {
     assertThatThrownBy(() -> chat(replica, ChatCompletionRequest.builder("m").addMessage(image).build()))
         .isInstanceOfSatisfying(InvalidRequestException.class,
             e -> assertThat(e.param()).isEqualTo("messages[0].content[0]"));
+  }
+
+  static Stream<Arguments> parametersALocalModelCannotHonour() {
+    JsonNode schema = Json.mapper().readTree("{\"type\":\"object\"}");
+    Tool weather = Tool.function("get_weather", null, schema);
+    Tool strict = new Tool("function", new Tool.FunctionDefinition("get_weather", null, schema, true));
+    return Stream.of(
+        Arguments.of(hi().responseFormat(ResponseFormat.JSON_OBJECT), "response_format"),
+        Arguments.of(hi().responseFormat(new ResponseFormat("json_schema",
+            new ResponseFormat.JsonSchema("answer", null, schema, true))), "response_format"),
+        Arguments.of(hi().tools(List.of(weather)).toolChoice(ToolChoice.REQUIRED), "tool_choice"),
+        Arguments.of(hi().tools(List.of(weather)).toolChoice(ToolChoice.function("get_weather")), "tool_choice"),
+        Arguments.of(hi().tools(List.of(weather)).parallelToolCalls(false), "parallel_tool_calls"),
+        Arguments.of(hi().tools(List.of(strict)), "tools[0].function.strict"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("parametersALocalModelCannotHonour")
+  void refusesByNameWhatItCannotHonourBeforeDecoding(ChatCompletionRequest.Builder request, String param) {
+    Replica replica = load(append(helloWorld, IM_END));
+
+    assertThatThrownBy(() -> chat(replica, request.build()))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.httpStatus()).isEqualTo(400);
+          assertThat(e.param()).isEqualTo(param);
+          assertThat(e.code()).isEqualTo("unsupported_value");
+        });
+    assertThat(decoder.batchSizes).isEmpty();
+  }
+
+  @Test
+  void servesTheDefaultsOfTheParametersItCannotConstrain() {
+    Replica replica = load(append(helloWorld, IM_END));
+    Tool weather = Tool.function("get_weather", null, null);
+
+    Recorder out = chat(replica, hi().responseFormat(ResponseFormat.TEXT).tools(List.of(weather))
+        .toolChoice(ToolChoice.AUTO).parallelToolCalls(true).build());
+
+    assertThat(out.text(0)).isEqualTo("Hello world");
   }
 
   @Test

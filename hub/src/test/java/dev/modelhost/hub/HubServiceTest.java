@@ -82,7 +82,7 @@ class HubServiceTest {
       assertThat(creating.pullProgress().filesTotal()).isEqualTo(5);
       assertThat(creating.pullProgress().bytesTotal()).isGreaterThan(creating.pullProgress().bytesDone());
 
-      host.delete("acme/tiny", "tiny");
+      host.delete("acme/tiny");
 
       Await.until("the service is gone", () -> host.services().isEmpty());
       assertThatThrownBy(() -> host.describe("acme/tiny")).isInstanceOf(NotFoundException.class);

@@ -2,6 +2,8 @@ package dev.modelhost.spring;
 
 import dev.modelhost.ModelHost;
 import dev.modelhost.ModelHostBuilder;
+import dev.modelhost.ServiceSpec;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.internal.AdminController;
@@ -12,6 +14,7 @@ import dev.modelhost.spring.internal.LedgerWriter;
 import dev.modelhost.spring.internal.MetricsUsageSink;
 import dev.modelhost.spring.internal.OpenAiController;
 import dev.modelhost.spring.internal.OpenAiErrorController;
+import dev.modelhost.spring.internal.OpenAiErrorReportValve;
 import dev.modelhost.spring.internal.RequestBodies;
 import dev.modelhost.spring.internal.RequestIdFilter;
 import dev.modelhost.spring.internal.ServicesHealthIndicator;
@@ -39,6 +42,7 @@ import org.springframework.core.env.Environment;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import org.apache.catalina.core.StandardHost;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -49,6 +53,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -165,7 +170,7 @@ public class ModelhostAutoConfiguration {
     if (security.getSecret() != null && !security.getSecret().isBlank()) {
       secret = security.getSecret().getBytes(StandardCharsets.UTF_8);
     } else if (digestsConfigured) {
-      throw new InvalidRequestException(
+      throw new ConfigurationException(
           "modelhost.security.secret is required when key digests are configured: digests are HMACs under it.",
           "modelhost.security.secret");
     } else {
@@ -306,7 +311,7 @@ public class ModelhostAutoConfiguration {
     AdminController modelhostAdminController(ModelHost host, ServiceCatalog catalog, ApiKeys keys, UsageLedger ledger,
         LedgerWriter writer,
         RequestBodies bodies, ModelhostProperties properties, ObjectProvider<MetricsUsageSink> metrics) {
-      return new AdminController(host, catalog, keys, ledger, writer, bodies, properties.getPublicBaseUrl(), metrics);
+      return new AdminController(host, catalog, keys, ledger, writer, bodies, properties.getPublicUrl(), metrics);
     }
 
     @Bean
@@ -343,6 +348,17 @@ public class ModelhostAutoConfiguration {
       @ConditionalOnMissingBean(name = "modelhostTomcatConnectorCustomizer")
       TomcatConnectorCustomizer modelhostTomcatConnectorCustomizer() {
         return connector -> connector.setEncodedSolidusHandling("passthrough");
+      }
+
+      /** Requests that Tomcat refuses before the application sees them get OpenAI error JSON too. */
+      @Bean
+      @ConditionalOnMissingBean(name = "modelhostTomcatErrorReport")
+      TomcatContextCustomizer modelhostTomcatErrorReport() {
+        return context -> {
+          if (context.getParent() instanceof StandardHost host) {
+            host.setErrorReportValveClass(OpenAiErrorReportValve.class.getName());
+          }
+        };
       }
     }
   }

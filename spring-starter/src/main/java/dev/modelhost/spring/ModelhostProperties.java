@@ -2,7 +2,7 @@ package dev.modelhost.spring;
 
 import dev.modelhost.BillingMethod;
 import dev.modelhost.ServiceSpec;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.spi.ModelSource;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -32,9 +32,10 @@ public class ModelhostProperties {
 
   /**
    * Base URL that clients use to reach this server, for the call examples of the management API
-   * (e.g. {@code https://models.example.com}); when unset, taken from each request.
+   * (e.g. {@code https://models.example.com}); when unset, the address and port the request was
+   * accepted on. The request's {@code Host} header is never used.
    */
-  private @Nullable String publicBaseUrl;
+  private @Nullable String publicUrl;
 
   public List<Service> getServices() {
     return services;
@@ -56,12 +57,12 @@ public class ModelhostProperties {
     return store;
   }
 
-  public @Nullable String getPublicBaseUrl() {
-    return publicBaseUrl;
+  public @Nullable String getPublicUrl() {
+    return publicUrl;
   }
 
-  public void setPublicBaseUrl(@Nullable String publicBaseUrl) {
-    this.publicBaseUrl = publicBaseUrl;
+  public void setPublicUrl(@Nullable String publicUrl) {
+    this.publicUrl = publicUrl;
   }
 
   /** One model service. */
@@ -74,7 +75,7 @@ public class ModelhostProperties {
     private @Nullable String name;
 
     /** Backend that serves the model ({@code onnx}, {@code djl}, {@code remote}). */
-    private String backend = "onnx";
+    private String backend = ServiceSpec.DEFAULT_BACKEND;
 
     /** Model directory for local backends; comma-separated base URLs for the remote backend. */
     private @Nullable String location;
@@ -103,7 +104,7 @@ public class ModelhostProperties {
     /** The service specification these settings describe; a clear error for missing fields. */
     public ServiceSpec toSpec() {
       if (location == null || location.isBlank()) {
-        throw new InvalidRequestException(
+        throw new ConfigurationException(
             "modelhost.services: service '" + owner + "/" + name + "' needs a location.", "location");
       }
       return ServiceSpec.builder(owner == null ? "" : owner, name == null ? "" : name)
@@ -160,7 +161,7 @@ public class ModelhostProperties {
       try {
         return new BillingMethod(type, promptPricePerMillion, completionPricePerMillion, currency);
       } catch (IllegalArgumentException e) {
-        throw new InvalidRequestException(e.getMessage(), "billing");
+        throw new ConfigurationException(e.getMessage(), "billing");
       }
     }
 
@@ -286,7 +287,7 @@ public class ModelhostProperties {
     public String effectiveType() {
       if (type != null && !type.isBlank()) {
         if (!type.equals("memory") && !type.equals("jdbc")) {
-          throw new InvalidRequestException(
+          throw new ConfigurationException(
               "modelhost.store.type must be 'memory' or 'jdbc', got '" + type + "'.", "modelhost.store.type");
         }
         return type;

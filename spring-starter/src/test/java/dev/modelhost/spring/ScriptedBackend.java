@@ -88,7 +88,7 @@ final class ScriptedBackend implements BackendProvider {
     }
 
     @Override
-    public JsonNode passThrough(Endpoint endpoint, JsonNode body, Cancellation cancellation) {
+    public JsonNode passThrough(Endpoint endpoint, JsonNode body, Replica replica, Cancellation cancellation) {
       String input = body.path("input").asString("");
       ObjectNode answer = Json.mapper().createObjectNode().put("object", "list");
       answer.putArray("data").addObject().put("object", "embedding").put("index", 0)

@@ -9,6 +9,7 @@ import dev.modelhost.backend.djl.internal.ReferenceCases;
 import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
@@ -75,7 +76,7 @@ class DjlBackendProviderTest {
   void rejectsAnUnknownDeviceOption() {
     ModelSource source = ModelSource.of(TINY_RANDOM.toString()).withOption("device", "tpu");
     assertThatThrownBy(() -> new DjlBackendProvider().load(source))
-        .isInstanceOf(InvalidRequestException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'device'");
   }
 

@@ -15,7 +15,10 @@ import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.Json;
+import dev.modelhost.api.ResponseFormat;
+import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
+import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.ModelLoadException;
@@ -137,6 +140,27 @@ class RemoteBackendTest {
     assertThat(body.get("stream").asBoolean()).isTrue();
     assertThat(body.get("stream_options").get("include_usage").asBoolean()).isTrue();
     assertThat(body.get("messages").get(0).get("content").asString()).isEqualTo("Hi");
+  }
+
+  @Test
+  void passesWhatLocalModelsRefuseUpstreamUntouched() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(chatAnswer("{}"));
+    JsonNode schema = Json.mapper().readTree("{\"type\":\"object\"}");
+    ChatCompletionRequest request = ChatCompletionRequest.builder(SERVICE).addMessage(ChatMessage.user("Hi"))
+        .responseFormat(new ResponseFormat("json_schema", new ResponseFormat.JsonSchema("answer", null, schema, true)))
+        .tools(List.of(new Tool("function", new Tool.FunctionDefinition("get_weather", null, schema, true))))
+        .toolChoice(ToolChoice.REQUIRED)
+        .parallelToolCalls(false)
+        .build();
+
+    replica(upstream.baseUrl()).execute(chat(request), new RecordingListener());
+
+    JsonNode body = Json.mapper().readTree(upstream.takeRequest().body());
+    assertThat(body.get("response_format").get("type").asString()).isEqualTo("json_schema");
+    assertThat(body.get("response_format").get("json_schema").get("strict").asBoolean()).isTrue();
+    assertThat(body.get("tool_choice").asString()).isEqualTo("required");
+    assertThat(body.get("parallel_tool_calls").asBoolean()).isFalse();
+    assertThat(body.get("tools").get(0).get("function").get("strict").asBoolean()).isTrue();
   }
 
   @Test
@@ -729,12 +753,12 @@ class RemoteBackendTest {
     ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(200, "application/json",
         "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.5,-0.25]}],"
             + "\"model\":\"bge-small\",\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}"));
-    var runtime = (PassThroughCapable)
-        load(upstream.baseUrl(), "api-key", KEY, "upstream-model", "bge-small");
+    ModelRuntime loaded = load(upstream.baseUrl(), "api-key", KEY, "upstream-model", "bge-small");
+    var runtime = (PassThroughCapable) loaded;
     JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"input\":\"hello\",\"stream\":true}");
 
     JsonNode answer = runtime.passThrough(
-        PassThroughCapable.Endpoint.EMBEDDINGS, body, new Cancellation());
+        PassThroughCapable.Endpoint.EMBEDDINGS, body, loaded.createReplica(0), new Cancellation());
 
     assertThat(answer.get("model").asString()).isEqualTo(SERVICE);
     assertThat(answer.get("data").get(0).get("embedding").get(1).asDouble()).isEqualTo(-0.25);
@@ -748,14 +772,35 @@ class RemoteBackendTest {
   }
 
   @Test
+  void relaysThroughTheEndpointOfTheReplicaThatHoldsTheCall() throws Exception {
+    String embeddings = "{\"object\":\"list\",\"data\":[],\"model\":\"m\"}";
+    ScriptedUpstream first = upstream();
+    ScriptedUpstream second = upstream()
+        .enqueue(e -> e.respond(200, "application/json", embeddings))
+        .enqueue(e -> e.respond(200, "application/json", embeddings));
+    ModelRuntime loaded = load(first.baseUrl() + "," + second.baseUrl());
+    Replica replicaOfTheSecond = loaded.createReplica(1);
+    JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"input\":\"hello\"}");
+
+    for (int call = 0; call < 2; call++) {
+      ((PassThroughCapable) loaded).passThrough(
+          PassThroughCapable.Endpoint.EMBEDDINGS, body, replicaOfTheSecond, new Cancellation());
+    }
+
+    assertThat(second.requests()).hasSize(2);
+    assertThat(first.requests()).isEmpty();
+  }
+
+  @Test
   void relaysImageGenerationErrorsSanitized() throws Exception {
     ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(400, "application/json",
         "{\"error\":{\"message\":\"size 4096x4096 unsupported by http://gpu-7.internal:9000/v1\",\"type\":\"invalid_request_error\",\"param\":\"size\",\"code\":null}}"));
-    var runtime = (PassThroughCapable) load(upstream.baseUrl());
+    ModelRuntime loaded = load(upstream.baseUrl());
+    var runtime = (PassThroughCapable) loaded;
     JsonNode body = Json.mapper().readTree("{\"model\":\"" + SERVICE + "\",\"prompt\":\"a cat\",\"size\":\"4096x4096\"}");
 
     UpstreamException e = catchThrowableOfType(UpstreamException.class, () -> runtime.passThrough(
-        PassThroughCapable.Endpoint.IMAGES_GENERATIONS, body, new Cancellation()));
+        PassThroughCapable.Endpoint.IMAGES_GENERATIONS, body, loaded.createReplica(0), new Cancellation()));
 
     assertThat(upstream.takeRequest().path()).isEqualTo("/v1/images/generations");
     assertThat(e.httpStatus()).isEqualTo(400);

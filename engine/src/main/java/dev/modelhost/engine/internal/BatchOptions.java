@@ -1,5 +1,6 @@
 package dev.modelhost.engine.internal;
 
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.ModelSource;
 
@@ -40,7 +41,7 @@ public record BatchOptions(int maxBatch, int prefillChunk) {
   private static void require(String option, int value) {
     int most = option.equals(MAX_BATCH) ? MOST : 64 * MOST;
     if (value < 1 || value > most) {
-      throw new InvalidRequestException(
+      throw new ConfigurationException(
           "Option '" + option + "' must be from 1 to " + most + ", got " + value + ".", option, "invalid_value");
     }
   }

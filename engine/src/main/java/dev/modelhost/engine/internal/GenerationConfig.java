@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
  * {@code generation_config.json}: the model's EOS ids and its authors' default sampling settings,
  * used when a request leaves them out.
  */
-public record GenerationConfig(
+record GenerationConfig(
     Set<Integer> eosTokenIds,
     @Nullable Double temperature,
     @Nullable Double topP,

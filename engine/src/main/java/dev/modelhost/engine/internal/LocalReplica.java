@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Requests arrive checked by core's request validator (field ranges, {@code n}, {@code suffix},
  * {@code best_of}, {@code top_logprobs} with {@code logprobs}, ...). This class checks only what
  * depends on the model: the chat template, text-only content, the vocabulary and the context
- * window.
+ * window; and it refuses, by name, what a local model cannot honour ({@link UnsupportedParameters}).
  */
 final class LocalReplica implements Replica {
 
@@ -127,6 +127,7 @@ final class LocalReplica implements Replica {
   }
 
   private Plan plan(ChatCompletionRequest request) {
+    UnsupportedParameters.refuse(request);
     boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
     ChatTemplate template = runtime.chatTemplate(tools);
     if (template == null) {

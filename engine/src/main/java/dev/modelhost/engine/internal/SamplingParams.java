@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param seed null for a random seed
  * @param maxTokens the explicit completion limit, null for the rest of the context window
  */
-public record SamplingParams(
+record SamplingParams(
     double temperature,
     double topP,
     int topK,

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * ({@link Generation}) it belongs to. Everything that differs between requests lives here, so that
  * a {@link StepLoop} steps sequences of many requests together. Used by one thread at a time.
  */
-public final class Sequence implements AutoCloseable {
+final class Sequence implements AutoCloseable {
 
   private final int index;
   private final int[] prompt;

@@ -9,7 +9,7 @@ import java.util.List;
  * held until the character is whole; text that may be the start of a stop sequence is held until
  * it is known not to be one; a stop sequence itself is never emitted.
  */
-public final class TextStream {
+final class TextStream {
 
   private final TextTokenizer tokenizer;
   private final List<String> stops;

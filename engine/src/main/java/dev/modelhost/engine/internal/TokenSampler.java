@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * sequence's random stream and token counts; its scratch space is allocated once per sequence,
  * never per token.
  */
-public final class TokenSampler {
+final class TokenSampler {
 
   /** Log-probabilities below -TAIL count as zero. */
   private static final float TAIL = 30f;

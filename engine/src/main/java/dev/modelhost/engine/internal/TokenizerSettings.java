@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  *     transformers uses instead of the default when a request offers tools; null when there is none
  * @param modelMaxLength {@code model_max_length}, 0 when absent or a "no limit" sentinel
  */
-public record TokenizerSettings(
+record TokenizerSettings(
     @Nullable String bosToken,
     @Nullable String eosToken,
     @Nullable Boolean addBosToken,

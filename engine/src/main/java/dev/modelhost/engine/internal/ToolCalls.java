@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  * Tool calls in the Hermes / Qwen form that most open chat models are trained on:
  * {@code <tool_call>{"name": "...", "arguments": {...}}</tool_call>}, one block per call.
  */
-public final class ToolCalls {
+final class ToolCalls {
 
   public static final String OPEN = "<tool_call>";
   public static final String CLOSE = "</tool_call>";

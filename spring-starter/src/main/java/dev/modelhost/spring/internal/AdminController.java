@@ -23,7 +23,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** The management API under {@code /admin}: services, API keys and usage. Admin key only. */
 @RestController
@@ -34,18 +33,18 @@ public class AdminController {
   private final ApiKeys keys;
   private final UsageEndpoints usage;
   private final RequestBodies bodies;
-  private final @Nullable String publicBaseUrl;
+  private final @Nullable String publicUrl;
   private final ObjectProvider<MetricsUsageSink> metrics;
 
   public AdminController(ModelHost host, ServiceCatalog catalog, ApiKeys keys, UsageLedger ledger,
-      LedgerWriter writer, RequestBodies bodies, @Nullable String publicBaseUrl,
+      LedgerWriter writer, RequestBodies bodies, @Nullable String publicUrl,
       ObjectProvider<MetricsUsageSink> metrics) {
     this.host = host;
     this.catalog = catalog;
     this.keys = keys;
     this.usage = new UsageEndpoints(ledger, writer);
     this.bodies = bodies;
-    this.publicBaseUrl = publicBaseUrl;
+    this.publicUrl = CallExamples.checkedPublicUrl(publicUrl);
     this.metrics = metrics;
   }
 
@@ -55,13 +54,13 @@ public class AdminController {
     AdminJson.CreateService body = bodies.readStrict(request, AdminJson.CreateService.class);
     ModelService created = catalog.deploy(body.toSpec());
     metrics.ifAvailable(sink -> sink.watch(created.accessPath()));
-    write(response, 201, AdminJson.ServiceView.of(created, baseUrl()));
+    write(response, 201, AdminJson.ServiceView.of(created, baseUrl(request)));
   }
 
   @GetMapping("/admin/services")
   public void services(HttpServletRequest request, HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    String baseUrl = baseUrl();
+    String baseUrl = baseUrl(request);
     var views = host.services().stream().map(service -> AdminJson.ServiceView.of(service, baseUrl)).toList();
     write(response, 200, new AdminJson.ServiceList("list", views));
   }
@@ -70,7 +69,7 @@ public class AdminController {
   public void service(@PathVariable String owner, @PathVariable String name, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    write(response, 200, AdminJson.ServiceView.of(host.describe(owner + "/" + name), baseUrl()));
+    write(response, 200, AdminJson.ServiceView.of(host.describe(owner + "/" + name), baseUrl(request)));
   }
 
   @PostMapping("/admin/services/{owner}/{name}/scale")
@@ -81,7 +80,7 @@ public class AdminController {
     if (body.replicas() == null) {
       throw new InvalidRequestException("'replicas' is required.", "replicas", "missing_required_parameter");
     }
-    write(response, 200, AdminJson.ServiceView.of(catalog.scale(owner + "/" + name, body.replicas()), baseUrl()));
+    write(response, 200, AdminJson.ServiceView.of(catalog.scale(owner + "/" + name, body.replicas()), baseUrl(request)));
   }
 
   @DeleteMapping("/admin/services/{owner}/{name}")
@@ -89,8 +88,14 @@ public class AdminController {
       @RequestParam(name = "confirm", required = false) @Nullable String confirm, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     requireAdmin(request);
-    // The host refuses a confirmation that does not repeat the name.
-    catalog.delete(owner + "/" + name, confirm == null ? "" : confirm);
+    String accessPath = owner + "/" + name;
+    host.describe(accessPath); // an unknown service is a 404 whatever the confirmation
+    if (!name.equals(confirm)) {
+      throw new InvalidRequestException("To delete the model service `" + accessPath + "`, confirm with its name `"
+          + name + "`; got `" + (confirm == null ? "" : confirm) + "`.", "confirm",
+          "invalid_value");
+    }
+    catalog.delete(accessPath);
     write(response, 200, new AdminJson.Deleted(owner + "/" + name, "model_service", true));
   }
 
@@ -165,11 +170,8 @@ public class AdminController {
     }
   }
 
-  private String baseUrl() {
-    if (publicBaseUrl != null && !publicBaseUrl.isBlank()) {
-      return publicBaseUrl.replaceAll("/+$", "");
-    }
-    return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
+  private String baseUrl(HttpServletRequest request) {
+    return CallExamples.baseUrl(publicUrl, request);
   }
 
   private static void write(HttpServletResponse response, int status, Object body) throws IOException {

@@ -1,7 +1,7 @@
 package dev.modelhost.spring.internal;
 
 import dev.modelhost.exception.AuthenticationException;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.PermissionDeniedException;
 import dev.modelhost.exception.RateLimitedException;
 import dev.modelhost.exception.RequestTooLargeException;
@@ -11,13 +11,19 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -44,7 +50,7 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
   /** @param maxConcurrentPerKey requests a key may have in flight at once (more get 429); 0: no limit */
   public ApiKeyFilter(ApiKeys keys, long maxBodyBytes, int maxConcurrentPerKey) {
     if (maxConcurrentPerKey < 0) {
-      throw new InvalidRequestException("max-concurrent-requests-per-key must be >= 0", "max-concurrent-requests-per-key");
+      throw new ConfigurationException("max-concurrent-requests-per-key must be >= 0", "max-concurrent-requests-per-key");
     }
     this.keys = keys;
     this.maxBodyBytes = maxBodyBytes;
@@ -70,7 +76,15 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
           400, "invalid_url"));
       return;
     }
-    if (PUBLIC_PATHS.contains(rawPath) && request.getMethod().equals("GET")) {
+    if (!isWellEncodedQuery(request.getQueryString())) {
+      HttpErrors.write(response, new StatusExceptions.HttpStatusException(
+          "Invalid URL (" + request.getMethod() + " " + rawPath + "): the query string has a malformed"
+              + " percent-escape or is not UTF-8.",
+          400, "invalid_url"));
+      return;
+    }
+    boolean read = request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
+    if (read && PUBLIC_PATHS.contains(rawPath)) {
       chain.doFilter(request, response);
       return;
     }
@@ -83,6 +97,11 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     }
     ApiKey apiKey = key.orElseThrow();
     if (!apiKey.admin() && !rawPath.startsWith("/v1/")) {
+      if (!isAdminRoute(rawPath)) {
+        // No route but /v1, /admin and /actuator exists (paths are case-sensitive): nothing to forbid.
+        HttpErrors.write(response, StatusExceptions.unknownRoute(request.getMethod(), rawPath));
+        return;
+      }
       HttpErrors.write(response, new PermissionDeniedException(
           "This API key belongs to owner '" + apiKey.owner() + "' and may only call the /v1 API of its services."));
       return;
@@ -124,6 +143,50 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
       throw new AuthenticationException("Incorrect API key provided: " + StoredApiKeys.mask(parts[1]) + ".");
     }
     return key;
+  }
+
+  /**
+   * Whether every {@code %} in the raw query starts a two-digit hex escape and the escapes decode to
+   * UTF-8, so that reading a parameter later cannot fail.
+   */
+  static boolean isWellEncodedQuery(@Nullable String query) {
+    if (query == null) {
+      return true;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(query.length());
+    for (int i = 0; i < query.length(); i++) {
+      char c = query.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= query.length()) {
+          return false;
+        }
+        int high = Character.digit(query.charAt(i + 1), 16);
+        int low = Character.digit(query.charAt(i + 2), 16);
+        if (high < 0 || low < 0) {
+          return false;
+        }
+        bytes.write(high * 16 + low);
+        i += 2;
+      } else if (c > 0x7f) {
+        return false;
+      } else {
+        bytes.write(c);
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  private static boolean isAdminRoute(String path) {
+    return path.equals("/admin") || path.startsWith("/admin/") || path.equals("/actuator")
+        || path.startsWith("/actuator/");
   }
 
   /** Plain segments only: no empty, {@code .} or {@code ..} segment, no escapes, no parameters. */

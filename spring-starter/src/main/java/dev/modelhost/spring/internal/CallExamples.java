@@ -1,9 +1,47 @@
 package dev.modelhost.spring.internal;
 
+import dev.modelhost.exception.ConfigurationException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
+import org.jspecify.annotations.Nullable;
+
 /** Ready-to-paste calls of a service: curl, the Python {@code openai} package and the Node one. */
 final class CallExamples {
 
   private CallExamples() {}
+
+  /**
+   * The base URL written into the examples: the configured public URL, else the address and port
+   * that accepted the connection. Never the request's {@code Host} header, which the caller chooses.
+   */
+  static String baseUrl(@Nullable String publicUrl, HttpServletRequest request) {
+    if (publicUrl != null) {
+      return publicUrl;
+    }
+    String address = request.getLocalAddr();
+    String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+    return (request.isSecure() ? "https" : "http") + "://" + host + ":" + request.getLocalPort()
+        + request.getContextPath();
+  }
+
+  /** {@code modelhost.public-url} without trailing slashes; null when unset. */
+  static @Nullable String checkedPublicUrl(@Nullable String url) {
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    try {
+      URI uri = new URI(url.trim());
+      boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+      if (!http || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw new URISyntaxException(url, "not an http(s) base URL");
+      }
+      return uri.toString().replaceAll("/+$", "");
+    } catch (URISyntaxException e) {
+      throw new ConfigurationException("modelhost.public-url must be an absolute http(s) URL such as"
+          + " https://models.example.com, got '" + url + "'.", "modelhost.public-url", "invalid_value");
+    }
+  }
 
   static AdminJson.Examples of(String baseUrl, String accessPath) {
     String v1 = baseUrl + "/v1";

@@ -1,7 +1,7 @@
 package dev.modelhost.spring.internal;
 
 import dev.modelhost.api.Json;
-import dev.modelhost.exception.ErrorMapper;
+import dev.modelhost.api.ErrorMapper;
 import dev.modelhost.exception.ModelhostException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Writes any error as OpenAI error JSON, with the status, body and Retry-After of {@link ErrorMapper}. */
-public final class HttpErrors {
+final class HttpErrors {
 
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
 

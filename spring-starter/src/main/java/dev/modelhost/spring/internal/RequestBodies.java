@@ -1,7 +1,7 @@
 package dev.modelhost.spring.internal;
 
 import dev.modelhost.api.Json;
-import dev.modelhost.exception.ErrorMapper;
+import dev.modelhost.api.ErrorMapper;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.RequestTooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -73,6 +73,11 @@ public final class RequestBodies {
         }
         out.write(buffer, 0, read);
       }
+    } catch (IOException clientGone) {
+      // The client stopped sending (fewer bytes than its Content-Length, a reset): its fault, not ours.
+      throw new InvalidRequestException(
+          "The request body ended after " + out.size() + " bytes, before its declared length.", null,
+          "incomplete_body");
     }
     return out.toByteArray();
   }

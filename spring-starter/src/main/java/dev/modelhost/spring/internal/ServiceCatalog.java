@@ -82,7 +82,7 @@ public final class ServiceCatalog {
     try {
       store.save(service);
     } catch (RuntimeException e) {
-      host.delete(spec.accessPath(), spec.name());
+      host.delete(spec.accessPath());
       throw e;
     }
     bookings.put(service.accessPath(), new Booking(service.instanceId(), spec.billing()));
@@ -99,8 +99,8 @@ public final class ServiceCatalog {
   }
 
   /** Deletes a service and forgets it. */
-  public synchronized void delete(String accessPath, String confirmName) {
-    host.delete(accessPath, confirmName);
+  public synchronized void delete(String accessPath) {
+    host.delete(accessPath);
     store.delete(accessPath);
   }
 

@@ -20,4 +20,16 @@ class ApiKeyFilterTest {
   void refusesPathsThatCouldNameAnotherRoute(String path) {
     assertThat(ApiKeyFilter.isCanonical(path)).isFalse();
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"owner=acme", "owner=%C3%A9t%C3%A9", "a=%2F&b=x+y", "q=%e2%82%ac"})
+  void acceptsWellEncodedQueries(String query) {
+    assertThat(ApiKeyFilter.isWellEncodedQuery(query)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"owner=%ff", "owner=%zz", "owner=%", "owner=%4", "q=%e2%82", "q=%c0%af", "q=\u00e9"})
+  void refusesBrokenPercentEscapes(String query) {
+    assertThat(ApiKeyFilter.isWellEncodedQuery(query)).isFalse();
+  }
 }

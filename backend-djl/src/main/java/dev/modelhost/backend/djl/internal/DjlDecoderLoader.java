@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelSource;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ public final class DjlDecoderLoader {
     if (source.option(THREADS_OPTION) != null) {
       int threads = source.intOption(THREADS_OPTION, 0);
       if (threads < 1) {
-        throw new InvalidRequestException("Option 'threads' must be at least 1, got " + threads + ".", THREADS_OPTION);
+        throw new ConfigurationException("Option 'threads' must be at least 1, got " + threads + ".", THREADS_OPTION);
       }
       JniUtils.setNumThreads(threads);
     }
@@ -87,8 +87,8 @@ public final class DjlDecoderLoader {
     throw invalidDevice(option);
   }
 
-  private static InvalidRequestException invalidDevice(String option) {
-    return new InvalidRequestException(
+  private static ConfigurationException invalidDevice(String option) {
+    return new ConfigurationException(
         "Option 'device' must be auto, cpu, gpu or gpu:N, got '" + option + "'.", DEVICE_OPTION);
   }
 }

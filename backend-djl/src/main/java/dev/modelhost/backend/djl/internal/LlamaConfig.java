@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  * @param invFreq rotary inverse frequencies, {@code headDim / 2} of them, scaling applied
  * @param slidingWindow keys a query may see (itself included), 0 for all
  */
-public record LlamaConfig(
+record LlamaConfig(
     String modelType,
     int hiddenSize,
     int intermediateSize,

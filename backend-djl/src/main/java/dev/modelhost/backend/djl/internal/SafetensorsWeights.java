@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  * header (name to dtype, shape and byte range) and the raw little-endian data. Only the headers are
  * read up front; {@link #loadFloat32} maps one tensor's bytes when it is needed.
  */
-public final class SafetensorsWeights {
+final class SafetensorsWeights {
 
   static final String SINGLE_FILE = "model.safetensors";
   static final String INDEX_FILE = "model.safetensors.index.json";

@@ -6,7 +6,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelSource;
 import java.nio.file.Path;
@@ -35,11 +35,11 @@ final class SessionFactory {
   static Opened open(OrtEnvironment env, Path model, ModelSource source) {
     int threads = source.intOption(THREADS, Runtime.getRuntime().availableProcessors());
     if (threads < 1) {
-      throw new InvalidRequestException("Option '" + THREADS + "' must be at least 1, got " + threads + ".", THREADS);
+      throw new ConfigurationException("Option '" + THREADS + "' must be at least 1, got " + threads + ".", THREADS);
     }
     String device = source.option(DEVICE, "auto").trim().toLowerCase(Locale.ROOT);
     if (!device.equals("auto") && !device.equals("cpu") && !device.equals("cuda")) {
-      throw new InvalidRequestException(
+      throw new ConfigurationException(
           "Option '" + DEVICE + "' must be one of auto, cpu, cuda; got '" + source.option(DEVICE) + "'.", DEVICE);
     }
     boolean cudaAvailable = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);

@@ -3,7 +3,7 @@ package dev.modelhost.backend.onnx.internal;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modelhost.defaultmodel.DefaultModel;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
@@ -128,10 +128,10 @@ class ModelLoadErrorsTest {
   void unknownOptionValuesAreRejected() {
     Path model = DefaultModel.TINY_RANDOM.directory();
     assertThatThrownBy(() -> OnnxDecoder.load(ModelDirectory.open(model), new ModelSource(model.toString(), Map.of("device", "tpu"))))
-        .isInstanceOf(InvalidRequestException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("must be one of auto, cpu, cuda");
     assertThatThrownBy(() -> OnnxDecoder.load(ModelDirectory.open(model), new ModelSource(model.toString(), Map.of("threads", "0"))))
-        .isInstanceOf(InvalidRequestException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'threads' must be at least 1");
   }
 

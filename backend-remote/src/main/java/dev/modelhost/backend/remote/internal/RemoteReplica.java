@@ -17,6 +17,11 @@ final class RemoteReplica implements Replica {
   private final RemoteRuntime runtime;
   private final Endpoint endpoint;
 
+  /** The endpoint this replica prefers; pass-through calls it holds go there. */
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
   RemoteReplica(RemoteRuntime runtime, Endpoint endpoint) {
     this.runtime = runtime;
     this.endpoint = endpoint;

@@ -10,7 +10,6 @@ import dev.modelhost.spi.PassThroughCapable;
 import dev.modelhost.spi.Replica;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -27,7 +26,6 @@ public final class RemoteRuntime implements ModelRuntime, PassThroughCapable {
 
   private final UpstreamClient client;
   private final StreamRelay relay;
-  private final AtomicInteger nextPassThrough = new AtomicInteger();
   private volatile boolean closed;
 
   private final String upstreamModel;
@@ -81,8 +79,11 @@ public final class RemoteRuntime implements ModelRuntime, PassThroughCapable {
   }
 
   @Override
-  public JsonNode passThrough(Endpoint endpoint, JsonNode body, Cancellation cancellation) {
+  public JsonNode passThrough(Endpoint endpoint, JsonNode body, Replica replica, Cancellation cancellation) {
     checkOpen();
+    if (!(replica instanceof RemoteReplica remote)) {
+      throw new IllegalArgumentException("Not a replica of a remote service: " + replica);
+    }
     if (!(body instanceof ObjectNode object)) {
       throw new InvalidRequestException("The request body must be a JSON object.", null);
     }
@@ -94,7 +95,7 @@ public final class RemoteRuntime implements ModelRuntime, PassThroughCapable {
     request.remove("stream");
     UpstreamClient.Opened opened =
         client.open(
-            client.endpoints().forReplica(nextPassThrough.getAndIncrement()),
+            remote.endpoint(),
             endpoint.path(),
             Json.mapper().writeValueAsBytes(request),
             "application/json",

@@ -1,12 +1,23 @@
-package dev.modelhost.exception;
+package dev.modelhost.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.modelhost.api.ChatCompletion;
-import dev.modelhost.api.ChatCompletionRequest;
-import dev.modelhost.api.ErrorResponse;
-import dev.modelhost.api.Json;
+import dev.modelhost.exception.AuthenticationException;
+import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.BackendNotFoundException;
+import dev.modelhost.exception.ConflictException;
+import dev.modelhost.exception.ContextLengthExceededException;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
+import dev.modelhost.exception.ModelLoadException;
+import dev.modelhost.exception.ModelhostException;
+import dev.modelhost.exception.NotFoundException;
+import dev.modelhost.exception.OverloadedException;
+import dev.modelhost.exception.PermissionDeniedException;
+import dev.modelhost.exception.RateLimitedException;
+import dev.modelhost.exception.RequestCancelledException;
+import dev.modelhost.exception.RequestTooLargeException;
 import dev.modelhost.spi.ReplicaFailureException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,6 +110,19 @@ class ErrorMapperTest {
         "{\"error\":{\"message\":\"" + ErrorMapper.UNPARSABLE_BODY_MESSAGE + "\","
             + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
     assertThat(ErrorMapper.toJson(mapped)).doesNotContain("line", "column", "Unexpected end");
+  }
+
+  @Test
+  void answersBytesThatLookLikeBrokenUtf32With400() {
+    // A body whose first bytes make Jackson's encoding detection pick UTF-32.
+    byte[] body = {'{', 0, 0, 0, 3, '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '1', '}'};
+    JacksonException e = catchThrowableOfType(
+        JacksonException.class, () -> Json.mapper().readValue(body, ChatCompletionRequest.class));
+
+    ErrorMapper.MappedError mapped = ErrorMapper.map(e);
+
+    assertThat(mapped.status()).isEqualTo(400);
+    assertThat(mapped.body().error().message()).isEqualTo(ErrorMapper.UNPARSABLE_BODY_MESSAGE);
   }
 
   @Test

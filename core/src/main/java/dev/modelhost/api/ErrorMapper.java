@@ -1,7 +1,10 @@
-package dev.modelhost.exception;
+package dev.modelhost.api;
 
-import dev.modelhost.api.ErrorResponse;
-import dev.modelhost.api.Json;
+import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.InvalidTypeException;
+import dev.modelhost.exception.ModelhostException;
+import dev.modelhost.exception.OverloadedException;
+import java.io.CharConversionException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
 /**
@@ -123,9 +127,15 @@ public final class ErrorMapper {
             param,
             null);
       }
-      if (t instanceof StreamReadException) {
+      if (t instanceof StreamReadException || t instanceof CharConversionException) {
+        // CharConversionException: bytes that Jackson's encoding detection took for UTF-16/32 and
+        // that are not valid in it.
         return new InvalidRequestException(UNPARSABLE_BODY_MESSAGE, null, null);
       }
+    }
+    if (outer instanceof UnrecognizedPropertyException && param != null) {
+      // Only strict readers (the management API) refuse unknown fields; inference bodies ignore them.
+      return new InvalidRequestException("Unknown parameter: '" + param + "'.", param, "unknown_parameter");
     }
     if (outer instanceof MismatchedInputException mismatch) {
       if (param == null) {
