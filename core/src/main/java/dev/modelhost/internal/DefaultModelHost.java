@@ -12,7 +12,7 @@ import dev.modelhost.api.Completion;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.ModelList;
 import dev.modelhost.exception.ConflictException;
-import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.Cancellation;
@@ -95,7 +95,7 @@ public final class DefaultModelHost implements ModelHost {
     }
     for (String option : new TreeSet<>(spec.source().options().keySet())) {
       if (!known.contains(option)) {
-        throw new InvalidRequestException("The " + backend.name() + " backend has no option '" + option
+        throw new ConfigurationException("The " + backend.name() + " backend has no option '" + option
             + "'. Its options: " + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known))) + ".",
             "options." + option, "unknown_parameter");
       }

@@ -10,6 +10,7 @@ import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.exception.ConfigurationException;
+import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
@@ -63,7 +64,7 @@ class DjlBackendProviderTest {
           .source(new ModelSource(TINY_RANDOM.toString(), Map.of("variant", "q4"))).build();
 
       assertThatThrownBy(() -> host.deploy(spec))
-          .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          .isInstanceOfSatisfying(ConfigurationException.class, e -> {
             assertThat(e.param()).isEqualTo("options.variant");
             assertThat(e.code()).isEqualTo("unknown_parameter");
           })
