@@ -11,7 +11,6 @@ import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.exception.ConfigurationException;
-import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.ModelRuntime;
