@@ -66,6 +66,9 @@ public class ModelhostServer {
       out.println("Modelhost is serving " + accessPath + " at " + baseUrl + "/v1");
       out.println("  API key (owner " + service.getOwner() + "): " + shown(apiKey, apiKeySource));
       out.println("  Admin key: " + shown(adminKey, adminKeySource));
+      if (environment.getProperty("modelhost.console.enabled", Boolean.class, true)) {
+        out.println("  Console: " + baseUrl + "/console (sign in with one of the keys)");
+      }
       out.println("  Try:");
       out.println("  curl " + baseUrl + "/v1/chat/completions -H 'Content-Type: application/json' -H 'Authorization: Bearer "
           + (apiKeySource.startsWith("from") ? "$MODELHOST_API_KEY" : apiKey) + "' -d '{\"model\": \"" + accessPath

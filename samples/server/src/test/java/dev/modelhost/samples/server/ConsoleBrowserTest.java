@@ -18,7 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The web console in a real browser: runs {@code src/test/browser} (Playwright, installed by
  * {@code npm ci} in the build) with the machine's {@code node}, driving Debian's headless Chromium
  * ({@code /usr/bin/chromium}, or {@code MODELHOST_CHROMIUM}) against the server program serving
- * the default model. Screenshots go to {@code target/console-screenshots}.
+ * the default model; {@code sse.test.mjs} there checks the console's event-stream parser. Screenshots
+ * go to {@code target/console-screenshots}.
  */
 class ConsoleBrowserTest {
 
@@ -66,6 +67,6 @@ class ConsoleBrowserTest {
     System.out.println(output);
     assertThat(finished).as(output).isTrue();
     assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("# pass 9").contains("# fail 0");
+    assertThat(output).contains("# pass 12").contains("# fail 0");
   }
 }

@@ -1,6 +1,6 @@
 // Server-sent events from a fetch body, as the HTML standard parses them: lines end with \n, \r\n
 // or \r; "data:" lines of one event are joined with \n; comments (": keep-alive") are skipped; an
-// event ends at a blank line.
+// event ends at a blank line, and one that the stream ends before its blank line is dropped.
 
 /** Yields the data of each event of the response body. */
 export async function* events(body) {
@@ -31,9 +31,6 @@ export async function* events(body) {
           data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
         }
       }
-    }
-    if (data.length > 0) {
-      yield data.join('\n');
     }
   } finally {
     reader.releaseLock();
