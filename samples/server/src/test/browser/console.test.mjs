@@ -260,13 +260,30 @@ test('the usage view charts tokens per service', async () => {
   await shot('console-usage.png');
 });
 
-test('an owner key sees its own services; signing out forgets the key', async () => {
+test('the admin makes an owner key; it sees its own services until revoked; signing out forgets the key', async () => {
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByLabel('Owner').fill('local');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const newKey = await page.locator('.created-key code').textContent();
+  assert.match(newKey, /^mh-/);
   await page.getByRole('button', { name: 'Sign out' }).click();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('modelhost.apiKey')), null);
-  await page.getByLabel('API key').fill(ownerKey);
+
+  await page.getByLabel('API key').fill(newKey);
   await page.keyboard.press('Enter');
   await serviceRow('local/default').waitFor();
   assert.equal(await page.getByRole('link', { name: 'Create service' }).count(), 0);
+  const keys = await api('GET', '/admin/keys');
+  const made = keys.data.filter((key) => key.owner === 'local' && key.source === 'api').at(-1);
+  await api('DELETE', `/admin/keys/${made.id}`);
+  await page.getByRole('link', { name: 'Playground' }).click();
+  await page.getByText('Incorrect API key provided').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('modelhost.apiKey')), null);
+
+  // Signing in again returns to the page the key was refused on.
+  await page.getByLabel('API key').fill(ownerKey);
+  await page.keyboard.press('Enter');
+  await page.getByLabel('Service').locator('option', { hasText: 'local/default' }).waitFor({ state: 'attached' });
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key').waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('modelhost.apiKey')), null);

@@ -29,7 +29,7 @@ public final class ConsoleFilter extends OncePerRequestFilter {
 
   public static final String PATH = "/console";
   static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
-      + " img-src 'self' data:; connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+      + " img-src 'self'; connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
   private static final String RESOURCES = "dev/modelhost/spring/console/";
   private static final String ASSETS = PATH + "/assets/";

@@ -16,6 +16,15 @@ export class ApiError extends Error {
   }
 }
 
+/** The error for a refused request; a 401 also tells the page that the key is no longer accepted. */
+function refused(status, json) {
+  const error = new ApiError(status, json);
+  if (status === 401) {
+    window.dispatchEvent(new CustomEvent('modelhost:unauthorized', { detail: error.message }));
+  }
+  return error;
+}
+
 export function apiKey() {
   return sessionStorage.getItem(KEY);
 }
@@ -67,7 +76,7 @@ export async function request(method, path, body, signal) {
     json = null;
   }
   if (!response.ok) {
-    throw new ApiError(response.status, json);
+    throw refused(response.status, json);
   }
   return json;
 }
@@ -92,7 +101,7 @@ export async function stream(path, body, signal) {
     } catch {
       json = null;
     }
-    throw new ApiError(response.status, json);
+    throw refused(response.status, json);
   }
   return response;
 }

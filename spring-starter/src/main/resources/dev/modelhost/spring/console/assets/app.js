@@ -44,6 +44,8 @@ function show() {
   cleanup();
   cleanup = () => {};
   if (!session) {
+    // Nothing the last key could see stays in the page.
+    view.replaceChildren();
     view.hidden = true;
     nav.hidden = true;
     signOutButton.hidden = true;
@@ -108,6 +110,16 @@ signOutButton.addEventListener('click', () => {
   session = null;
   location.hash = '';
   show();
+});
+
+// A key revoked while signed in: back to the sign-in form, saying why.
+window.addEventListener('modelhost:unauthorized', (event) => {
+  if (session) {
+    signOut();
+    session = null;
+    show();
+    signInError.textContent = event.detail;
+  }
 });
 
 window.addEventListener('hashchange', () => {
