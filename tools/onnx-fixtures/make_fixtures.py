@@ -5,8 +5,9 @@
         default-model/src/main/resources/dev/modelhost/defaultmodel/tiny-random \
         backend-onnx/src/test/resources/fixtures
 
-Needs Debian's python3-onnx and python3-numpy. Every fixture computes exactly what the source
-model computes; only the graph's interface changes:
+Needs Debian's python3-onnx and python3-numpy (and python3-torch for decoder-types/). The fixtures
+made from the source model compute what it computes, up to float16 or 4-bit rounding; only the
+graph's interface changes:
 
   genai-int32/          ONNX Runtime GenAI layout: genai_config.json naming decoder.onnx, renamed
                         KV inputs/outputs, int32 input_ids, attention_mask and position_ids.
@@ -14,14 +15,28 @@ model computes; only the graph's interface changes:
                         shape [2, batch, kv_heads, seq, head_size].
   optimum-fp16-external/ Optimum layout with float16 KV cache and logits, weights in model.onnx.data.
   optimum-no-positions/ Optimum layout without the position_ids input (positions from the mask).
+  onnx-community/       The layout transformers.js models use: config, generation config and tokenizer
+                        at the root, onnx/model.onnx with quantized siblings: model_q4.onnx (every
+                        MatMul with a weight initializer as 4-bit MatMulNBits, ONNX Runtime's contrib
+                        op) and model_fp16.onnx (float16 KV cache and logits, weights in
+                        model_fp16.onnx_data).
+  decoder-types/TYPE/   For each decoder type ONNX Runtime GenAI's model builder writes (gpt2, llama,
+                        mistral, phi, phi3, qwen2, gemma), a tiny random-weight decoder with the
+                        builder's interface and genai_config.json (see decoder_types.py; needs
+                        Debian's python3-torch); phi3-int4/ is phi3 as the builder's CPU int4 output
+                        (MatMulNBits, weights in model.onnx.data).
+
+After a change to onnx-community/, record transformers.js's logits again with
+transformersjs_reference.mjs (see its header).
 """
 import json
 import os
 import shutil
 import sys
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 FLOAT16 = TensorProto.FLOAT16
 
@@ -224,19 +239,97 @@ def optimum_no_positions(src, out):
     copy_hf_configs(src, out)
 
 
+def quantize_matmuls_4bit(model, block_size=16, accuracy_level=0):
+    """Every MatMul whose weight is a 2-D initializer becomes MatMulNBits (4 bits, symmetric: the
+    default zero point 8), per ONNX Runtime's contrib-op spec: B is uint8 [N, K / block, block / 2]
+    with codes packed low nibble first along K, scales are float [N * K / block]."""
+    g = model.graph
+    weights = {t.name: t for t in g.initializer}
+    uses = {}
+    for node in g.node:
+        for name in node.input:
+            uses[name] = uses.get(name, 0) + 1
+    for index, node in enumerate(list(g.node)):
+        weight = weights.get(node.input[1]) if node.op_type == "MatMul" else None
+        if weight is None or len(weight.dims) != 2 or weight.dims[0] % block_size:
+            continue
+        w = numpy_helper.to_array(weight).astype(np.float32)
+        k, n = w.shape
+        blocks = w.T.reshape(n, k // block_size, block_size)
+        scales = np.abs(blocks).max(axis=2) / 7.0
+        scales[scales == 0] = 1.0
+        codes = np.clip(np.round(blocks / scales[..., None]) + 8, 0, 15).astype(np.uint8)
+        packed = (codes[..., 0::2] | (codes[..., 1::2] << 4)).astype(np.uint8)
+        prefix = node.name or node.output[0]
+        g.initializer.extend([numpy_helper.from_array(packed, prefix + "_q4"),
+                              numpy_helper.from_array(scales.reshape(-1).astype(np.float32), prefix + "_scales")])
+        position = list(g.node).index(node)
+        g.node.remove(node)
+        g.node.insert(position, helper.make_node(
+            "MatMulNBits", [node.input[0], prefix + "_q4", prefix + "_scales"], list(node.output), name=prefix,
+            domain="com.microsoft", K=k, N=n, bits=4, block_size=block_size,
+            **({"accuracy_level": accuracy_level} if accuracy_level else {})))
+        uses[weight.name] -= 1
+        if uses[weight.name] == 0:
+            g.initializer.remove(weight)
+    model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return model
+
+
+def onnx_community(src, out):
+    for name in ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(src, name), os.path.join(out, name))
+    graphs = os.path.join(out, "onnx")
+    os.makedirs(graphs)
+    shutil.copy(os.path.join(src, "model.onnx"), os.path.join(graphs, "model.onnx"))
+    model, _ = load(src)
+    quantized = quantize_matmuls_4bit(model)
+    onnx.save_model(quantized, os.path.join(graphs, "model_q4.onnx"))
+    model, config = load(src)
+    g = model.graph
+    for pk, pv, k, v in kv_names(config["num_hidden_layers"]):
+        cast_input(g, pk, FLOAT16, TensorProto.FLOAT)
+        cast_input(g, pv, FLOAT16, TensorProto.FLOAT)
+        cast_output(g, k, FLOAT16)
+        cast_output(g, v, FLOAT16)
+    cast_output(g, "logits", FLOAT16)
+    onnx.checker.check_model(model)
+    onnx.save_model(model, os.path.join(graphs, "model_fp16.onnx"), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="model_fp16.onnx_data", size_threshold=0)
+
+
+def decoder_types(out):
+    import decoder_types as types  # torch is needed only here
+    for model_type in types.TYPES:
+        target = os.path.join(out, model_type)
+        os.makedirs(target)
+        types.make(model_type, target)
+    # The builder's CPU int4 output: MatMulNBits in blocks of 32 with int8 compute (accuracy level 4),
+    # weights in model.onnx.data.
+    target = os.path.join(out, "phi3-int4")
+    os.makedirs(target)
+    model = quantize_matmuls_4bit(onnx.load(os.path.join(out, "phi3", "model.onnx")), block_size=32, accuracy_level=4)
+    onnx.save_model(model, os.path.join(target, "model.onnx"), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="model.onnx.data", size_threshold=0)
+    shutil.copy(os.path.join(out, "phi3", "genai_config.json"), os.path.join(target, "genai_config.json"))
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     src, out = sys.argv[1], sys.argv[2]
     for name, make in (("genai-int32", genai_int32), ("genai-combined", genai_combined),
                        ("optimum-fp16-external", optimum_fp16_external),
-                       ("optimum-no-positions", optimum_no_positions)):
+                       ("optimum-no-positions", optimum_no_positions), ("onnx-community", onnx_community),
+                       ("decoder-types", lambda _, target: decoder_types(target))):
         target = os.path.join(out, name)
         shutil.rmtree(target, ignore_errors=True)
         os.makedirs(target)
         make(src, target)
-        size = sum(os.path.getsize(os.path.join(target, f)) for f in os.listdir(target))
-        print(f"{name}: {sorted(os.listdir(target))} {size:,} bytes")
+        for folder, _, files in sorted(os.walk(target)):
+            if files:
+                size = sum(os.path.getsize(os.path.join(folder, f)) for f in files)
+                print(f"{os.path.relpath(folder, out)}: {sorted(files)} {size:,} bytes")
 
 
 if __name__ == "__main__":

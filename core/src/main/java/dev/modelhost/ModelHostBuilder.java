@@ -4,6 +4,7 @@ import dev.modelhost.internal.CompositeUsageSink;
 import dev.modelhost.internal.DefaultModelHost;
 import dev.modelhost.internal.HostSettings;
 import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.ModelFetcher;
 import dev.modelhost.spi.UsageSink;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +24,7 @@ public final class ModelHostBuilder {
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   private final List<BackendProvider> backends = new ArrayList<>();
+  private final List<ModelFetcher> fetchers = new ArrayList<>();
   private final List<UsageSink> usageSinks = new ArrayList<>();
   private Clock clock = Clock.systemUTC();
   private ClassLoader classLoader = Thread.currentThread().getContextClassLoader() != null
@@ -64,7 +66,16 @@ public final class ModelHostBuilder {
     return this;
   }
 
-  /** The class loader backends are discovered with. Default: the thread's context class loader. */
+  /**
+   * Adds a fetcher for model ids (such as {@code hf:ORG/NAME}) given as a service's location.
+   * Explicit fetchers are asked first, in the order added; discovery supplies the others.
+   */
+  public ModelHostBuilder fetcher(ModelFetcher fetcher) {
+    fetchers.add(Objects.requireNonNull(fetcher, "fetcher"));
+    return this;
+  }
+
+  /** The class loader backends and fetchers are discovered with. Default: the thread's context class loader. */
   public ModelHostBuilder classLoader(ClassLoader classLoader) {
     this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
     return this;
@@ -109,7 +120,7 @@ public final class ModelHostBuilder {
 
   public ModelHost build() {
     return new DefaultModelHost(new HostSettings(
-        List.copyOf(backends), classLoader, usageSink(), clock, restartBackoff, maxRestartBackoff,
+        List.copyOf(backends), List.copyOf(fetchers), classLoader, usageSink(), clock, restartBackoff, maxRestartBackoff,
         maxReplicaRestarts, shutdownGrace));
   }
 

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param inFlightRequests requests running on the replicas now
  * @param queuedRequests requests waiting for a free replica now
  * @param statusReason why the service is {@code FAILED} or degraded; null when healthy
+ * @param pullProgress how far the model's download has come while {@code CREATING}; null otherwise
  */
 public record ModelService(
     String name,
@@ -29,4 +30,5 @@ public record ModelService(
     BillingMethod billing,
     ServiceStatus status,
     @Nullable String statusReason,
+    @Nullable PullProgress pullProgress,
     Instant created) {}

@@ -15,6 +15,7 @@ import dev.modelhost.exception.ConflictException;
 import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.Cancellation;
+import dev.modelhost.spi.ModelFetcher;
 import dev.modelhost.spi.PassThroughCapable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class DefaultModelHost implements ModelHost {
 
   private final HostSettings settings;
   private final BackendRegistry backends;
+  private final FetcherRegistry fetchers;
   private final ExecutorService workers;
   private final ScheduledThreadPoolExecutor timer;
   private final TreeMap<String, ManagedService> services = new TreeMap<>();
@@ -55,6 +57,7 @@ public final class DefaultModelHost implements ModelHost {
   public DefaultModelHost(HostSettings settings) {
     this.settings = settings;
     this.backends = new BackendRegistry(settings.backends(), settings.classLoader());
+    this.fetchers = new FetcherRegistry(settings.fetchers(), settings.classLoader());
     this.workers = Executors.newCachedThreadPool(daemonThreads("modelhost-worker-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("modelhost-timer-"));
     this.timer.setRemoveOnCancelPolicy(true);
@@ -65,6 +68,7 @@ public final class DefaultModelHost implements ModelHost {
   public ModelService deploy(ServiceSpec spec) {
     checkOpen();
     BackendProvider backend = backends.get(spec.backend());
+    ModelFetcher fetcher = fetchers.find(spec.source().location());
     ManagedService service;
     synchronized (services) {
       ManagedService existing = services.get(spec.accessPath());
@@ -72,7 +76,7 @@ public final class DefaultModelHost implements ModelHost {
         throw new ConflictException("A model service named `" + spec.accessPath() + "` already exists"
             + (existing.isLive() ? "." : " and is being deleted; retry when it is gone."), "name");
       }
-      service = new ManagedService(spec, backend, settings.clock().instant(), settings, workers, timer);
+      service = new ManagedService(spec, backend, fetcher, settings.clock().instant(), settings, workers, timer);
       services.put(spec.accessPath(), service);
     }
     workers.execute(service::load);

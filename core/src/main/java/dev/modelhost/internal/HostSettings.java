@@ -1,6 +1,7 @@
 package dev.modelhost.internal;
 
 import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.ModelFetcher;
 import dev.modelhost.spi.UsageSink;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.List;
 /** The settings of a host, as given to {@link dev.modelhost.ModelHostBuilder}. */
 public record HostSettings(
     List<BackendProvider> backends,
+    List<ModelFetcher> fetchers,
     ClassLoader classLoader,
     UsageSink usageSink,
     Clock clock,
@@ -19,6 +21,7 @@ public record HostSettings(
 
   public HostSettings {
     backends = List.copyOf(backends);
+    fetchers = List.copyOf(fetchers);
   }
 
   /** The wait before restart number {@code attempt} (1-based) of a replica. */

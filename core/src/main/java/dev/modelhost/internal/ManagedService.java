@@ -1,6 +1,7 @@
 package dev.modelhost.internal;
 
 import dev.modelhost.ModelService;
+import dev.modelhost.PullProgress;
 import dev.modelhost.ServiceSpec;
 import dev.modelhost.ServiceStatus;
 import dev.modelhost.exception.BackendException;
@@ -12,9 +13,13 @@ import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.exception.OverloadedException;
 import dev.modelhost.exception.RequestCancelledException;
 import dev.modelhost.spi.BackendProvider;
+import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ModelDescriptor;
+import dev.modelhost.spi.ModelFetcher;
 import dev.modelhost.spi.ModelRuntime;
+import dev.modelhost.spi.ModelSource;
 import dev.modelhost.spi.Replica;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +48,8 @@ final class ManagedService {
 
   private final ServiceSpec spec;
   private final BackendProvider backend;
+  private final @Nullable ModelFetcher fetcher;
+  private final Cancellation fetching = new Cancellation();
   private final Instant created;
   private final HostSettings settings;
   private final Executor workers;
@@ -55,11 +62,14 @@ final class ManagedService {
   private @Nullable Throwable loadFailureCause;
   private @Nullable ModelDescriptor descriptor;
   private @Nullable ReplicaPool pool;
+  private @Nullable PullProgress pullProgress;
 
-  ManagedService(ServiceSpec spec, BackendProvider backend, Instant created, HostSettings settings,
-      Executor workers, ScheduledExecutorService timer) {
+  /** @param fetcher brings the model into a local folder first; null when the backend reads the location */
+  ManagedService(ServiceSpec spec, BackendProvider backend, @Nullable ModelFetcher fetcher, Instant created,
+      HostSettings settings, Executor workers, ScheduledExecutorService timer) {
     this.spec = spec;
     this.backend = backend;
+    this.fetcher = fetcher;
     this.created = created;
     this.settings = settings;
     this.workers = workers;
@@ -75,12 +85,12 @@ final class ManagedService {
     return created;
   }
 
-  /** Loads the model and starts the first replicas; runs on a worker thread. */
+  /** Fetches the model where a fetcher is needed, loads it and starts the first replicas; runs on a worker thread. */
   void load() {
     ModelRuntime runtime = null;
     List<Replica> started = new ArrayList<>();
     try {
-      runtime = backend.load(spec.source());
+      runtime = backend.load(localSource());
       ModelDescriptor loaded = runtime.descriptor();
       int count;
       synchronized (this) {
@@ -107,9 +117,9 @@ final class ManagedService {
       markDeleted();
     } catch (Throwable t) {
       closeQuietly(started, runtime);
-      log.warn("Loading model service {} failed", spec.accessPath(), t);
       synchronized (this) {
         if (phase == Phase.LOADING) {
+          log.warn("Loading model service {} failed", spec.accessPath(), t);
           phase = Phase.LOAD_FAILED;
           loadFailure = "model load failed: " + (t instanceof ModelhostException ? t.getMessage() : t.toString());
           loadFailureCause = t;
@@ -119,6 +129,21 @@ final class ManagedService {
       }
       markDeleted();
     }
+  }
+
+  /** The spec's source, or where the fetcher put the model's files. */
+  private ModelSource localSource() {
+    ModelSource source = spec.source();
+    if (fetcher == null) {
+      return source;
+    }
+    Path folder = fetcher.fetch(source.location(), available -> backend.filesToFetch(available, source),
+        this::pulled, fetching);
+    return new ModelSource(folder.toString(), source.options());
+  }
+
+  private synchronized void pulled(PullProgress progress) {
+    pullProgress = progress;
   }
 
   synchronized ModelService describe() {
@@ -152,7 +177,7 @@ final class ManagedService {
         : spec.modelType() != null ? spec.modelType() : "unknown";
     return new ModelService(spec.name(), spec.owner(), spec.accessPath(), modelType, spec.backend(),
         spec.source().location(), replicas, ready, load.busyReplicas(), load.inFlightRequests(), load.queuedRequests(),
-        spec.billing(), status, reason, created);
+        spec.billing(), status, reason, phase == Phase.LOADING ? pullProgress : null, created);
   }
 
   /** Whether the service still takes requests and management calls. */
@@ -211,6 +236,9 @@ final class ManagedService {
       Phase was = phase;
       phase = Phase.DELETING;
       notifyAll();
+      if (was == Phase.LOADING) {
+        fetching.cancel();
+      }
       draining = pool;
       if (was == Phase.LOAD_FAILED) {
         phase = Phase.DELETED;

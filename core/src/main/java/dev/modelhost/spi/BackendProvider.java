@@ -1,5 +1,8 @@
 package dev.modelhost.spi;
 
+import dev.modelhost.exception.ModelLoadException;
+import java.util.List;
+
 /**
  * A model backend, discovered with {@link java.util.ServiceLoader} from
  * {@code META-INF/services/dev.modelhost.spi.BackendProvider} and selected by {@link #name()}.
@@ -17,4 +20,17 @@ public interface BackendProvider {
    * @throws dev.modelhost.exception.ModelLoadException when the source cannot be served
    */
   ModelRuntime load(ModelSource source);
+
+  /**
+   * The files of a model repository that {@link #load} needs, when the service's location is a
+   * model id that a {@link ModelFetcher} downloads. The default refuses: the backend reads its
+   * location directly (as the remote backend reads base URLs).
+   *
+   * @param available every path in the repository
+   * @throws ModelLoadException when nothing there can be served, listing what was found
+   */
+  default List<String> filesToFetch(List<String> available, ModelSource source) {
+    throw new ModelLoadException("The " + name() + " backend cannot load a model by id ('" + source.location()
+        + "'); give it a location it reads directly.");
+  }
 }

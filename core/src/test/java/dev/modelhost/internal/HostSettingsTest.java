@@ -12,7 +12,7 @@ class HostSettingsTest {
 
   private static HostSettings backoff(Duration initial, Duration max) {
     UsageSink none = record -> { };
-    return new HostSettings(List.of(), HostSettingsTest.class.getClassLoader(), none, Clock.systemUTC(),
+    return new HostSettings(List.of(), List.of(), HostSettingsTest.class.getClassLoader(), none, Clock.systemUTC(),
         initial, max, 5, Duration.ofSeconds(1));
   }
 

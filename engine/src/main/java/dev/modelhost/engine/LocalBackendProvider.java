@@ -5,6 +5,8 @@ import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Base of the backends that run a model in this process (ONNX Runtime, DJL). A subclass names
@@ -38,6 +40,11 @@ import dev.modelhost.spi.ModelSource;
  */
 public abstract class LocalBackendProvider implements BackendProvider {
 
+  /** The files beside the weights that the engine reads when they are there. */
+  private static final List<String> MODEL_FILES = List.of("config.json", "generation_config.json",
+      "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+      "chat_template.jinja", "chat_template.json");
+
   /**
    * Loads the model's weights from {@code dir}. Called once per {@link #load}, after the tokenizer
    * was loaded successfully. The returned decoder is closed when the runtime is closed.
@@ -57,5 +64,37 @@ public abstract class LocalBackendProvider implements BackendProvider {
   public final ModelRuntime load(ModelSource source) {
     ModelDirectory dir = ModelDirectory.open(source.location());
     return LocalModelRuntime.open(dir, () -> loadDecoder(dir, source));
+  }
+
+  /**
+   * The tokenizer, configuration and chat template files that a model repository has, and the
+   * weights that {@link #weightFiles} chooses.
+   */
+  @Override
+  public final List<String> filesToFetch(List<String> available, ModelSource source) {
+    if (!available.contains("tokenizer.json")) {
+      throw new ModelLoadException("The model has no tokenizer.json at its root, which the " + name()
+          + " backend needs. It has: " + listing(available));
+    }
+    List<String> chosen = new ArrayList<>(MODEL_FILES.stream().filter(available::contains).toList());
+    chosen.addAll(weightFiles(available, source));
+    return chosen;
+  }
+
+  /**
+   * The weight files to fetch, when the model comes from a hub. The default refuses.
+   *
+   * @param available every path in the model's repository
+   * @throws ModelLoadException when none of them can be served, listing what was found
+   */
+  protected List<String> weightFiles(List<String> available, ModelSource source) {
+    throw new ModelLoadException("The " + name() + " backend cannot choose weight files from a model repository.");
+  }
+
+  /** A repository's files for an error message: the first few, and how many more. */
+  protected static String listing(List<String> files) {
+    int shown = Math.min(files.size(), 40);
+    return files.isEmpty() ? "no files." : String.join(", ", files.subList(0, shown))
+        + (files.size() > shown ? " and " + (files.size() - shown) + " more." : ".");
   }
 }

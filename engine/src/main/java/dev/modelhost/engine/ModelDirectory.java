@@ -13,14 +13,30 @@ import tools.jackson.databind.JsonNode;
 /**
  * A model's folder ({@code tokenizer.json}, {@code config.json}, weights, ...). Every file is
  * reached through {@link #resolve}, which refuses names that would leave the folder: {@code ..},
- * absolute names, and symbolic links whose target lies outside it.
+ * absolute names, and symbolic links whose target lies outside it (in a snapshot of the Hugging
+ * Face cache, outside it and its repository's {@code blobs} folder).
  */
 public final class ModelDirectory {
 
   private final Path root;
+  /** Where the folder's symbolic links may lead: the folder, or a hub cache's blobs of its repository. */
+  private final Path linkRoot;
 
   private ModelDirectory(Path root) {
     this.root = root;
+    this.linkRoot = hubBlobs(root);
+  }
+
+  /**
+   * A snapshot of the Hugging Face cache ({@code models--ORG--NAME/snapshots/COMMIT}) holds links
+   * to {@code models--ORG--NAME/blobs}; any other folder's links must stay inside it.
+   */
+  private static Path hubBlobs(Path root) {
+    Path snapshots = root.getParent();
+    Path repository = snapshots == null ? null : snapshots.getParent();
+    boolean snapshot = repository != null && "snapshots".equals(String.valueOf(snapshots.getFileName()))
+        && String.valueOf(repository.getFileName()).startsWith("models--");
+    return snapshot ? repository.resolve("blobs") : root;
   }
 
   /**
@@ -85,7 +101,8 @@ public final class ModelDirectory {
       existing = existing.getParent();
     }
     try {
-      if (!existing.toRealPath().startsWith(root)) {
+      Path real = existing.toRealPath();
+      if (!real.startsWith(root) && !real.startsWith(linkRoot)) {
         throw outside(name);
       }
     } catch (IOException e) {

@@ -53,6 +53,23 @@ class ModelDirectoryTest {
   }
 
   @Test
+  void followsAHubCacheSnapshotsLinksIntoItsRepositorysBlobsOnly() throws IOException {
+    Path repository = temp.resolve("models--acme--tiny");
+    Path blobs = Files.createDirectories(repository.resolve("blobs"));
+    Path snapshot = Files.createDirectories(repository.resolve("snapshots/0123456789abcdef0123456789abcdef01234567"));
+    Files.writeString(blobs.resolve("5d41402abc4b2a76b9719d911017c592"), "{\"model_type\": \"llama\"}");
+    Files.createSymbolicLink(snapshot.resolve("config.json"), Path.of("../../blobs/5d41402abc4b2a76b9719d911017c592"));
+    Files.writeString(repository.resolve("secret.json"), "{}");
+    Files.createSymbolicLink(snapshot.resolve("secret.json"), Path.of("../../secret.json"));
+
+    ModelDirectory dir = ModelDirectory.open(snapshot);
+
+    assertThat(dir.readJson("config.json").path("model_type").asString()).isEqualTo("llama");
+    assertThatThrownBy(() -> dir.readJson("secret.json")).isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("points outside the model directory");
+  }
+
+  @Test
   void failsClearlyOnMissingFolderAndBadJson() throws IOException {
     assertThatThrownBy(() -> ModelDirectory.open(temp.resolve("nope").toString()))
         .isInstanceOf(ModelLoadException.class)

@@ -4,7 +4,9 @@ import dev.modelhost.backend.djl.internal.DjlDecoderLoader;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.LocalBackendProvider;
 import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelSource;
+import java.util.List;
 
 /**
  * The {@code djl} backend: Llama-family models (Llama 2/3, SmolLM, Mistral, Qwen2) from a Hugging
@@ -30,5 +32,19 @@ public final class DjlBackendProvider extends LocalBackendProvider {
   @Override
   protected Decoder loadDecoder(ModelDirectory dir, ModelSource source) {
     return DjlDecoderLoader.load(dir.readJson("config.json"), dir::resolve, source);
+  }
+
+  /** {@code config.json}, the root's {@code *.safetensors} files and their index, when sharded. */
+  @Override
+  protected List<String> weightFiles(List<String> available, ModelSource source) {
+    List<String> weights = available.stream()
+        .filter(path -> !path.contains("/"))
+        .filter(path -> path.endsWith(".safetensors") || path.equals("model.safetensors.index.json"))
+        .toList();
+    if (!available.contains("config.json") || weights.stream().noneMatch(path -> path.endsWith(".safetensors"))) {
+      throw new ModelLoadException("The djl backend needs config.json and *.safetensors weights at the model's"
+          + " root. It has: " + listing(available));
+    }
+    return weights;
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.modelhost.BillingMethod;
 import dev.modelhost.ModelService;
+import dev.modelhost.PullProgress;
 import dev.modelhost.ServiceSpec;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.InvalidTypeException;
@@ -132,6 +133,7 @@ final class AdminJson {
       @JsonProperty("location") String location,
       @JsonProperty("status") String status,
       @JsonProperty("status_reason") @Nullable String statusReason,
+      @JsonProperty("pull_progress") @Nullable PullProgressBody pullProgress,
       @JsonProperty("replicas") int replicas,
       @JsonProperty("ready_replicas") int readyReplicas,
       @JsonProperty("busy_replicas") int busyReplicas,
@@ -146,12 +148,26 @@ final class AdminJson {
       return new ServiceView(
           service.accessPath(), "model_service", service.name(), service.owner(), service.accessPath(),
           service.modelType(), service.backend(), service.location(),
-          service.status().name().toLowerCase(Locale.ROOT), service.statusReason(), service.replicas(),
+          service.status().name().toLowerCase(Locale.ROOT), service.statusReason(),
+          service.pullProgress() == null ? null : PullProgressBody.of(service.pullProgress()), service.replicas(),
           service.readyReplicas(), service.busyReplicas(), service.inFlightRequests(), service.queuedRequests(),
           BillingBody.of(service.billing()), service.created().getEpochSecond(),
           new Authorization("bearer", "Authorization: Bearer <Your API Key here>",
               "Send an API key of owner '" + service.owner() + "' (or the admin key) as a Bearer token."),
           CallExamples.of(baseUrl, service.accessPath()));
+    }
+  }
+
+  /** How far a model's download has come while its service is {@code creating}. */
+  record PullProgressBody(
+      @JsonProperty("bytes_done") long bytesDone,
+      @JsonProperty("bytes_total") long bytesTotal,
+      @JsonProperty("files_done") int filesDone,
+      @JsonProperty("files_total") int filesTotal) {
+
+    static PullProgressBody of(PullProgress progress) {
+      return new PullProgressBody(progress.bytesDone(), progress.bytesTotal(), progress.filesDone(),
+          progress.filesTotal());
     }
   }
 

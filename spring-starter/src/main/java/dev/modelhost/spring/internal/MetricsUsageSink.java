@@ -77,6 +77,10 @@ public final class MetricsUsageSink implements UsageSink {
     gauge("modelhost.replicas.busy", "Replicas running at least one request", service, ModelService::busyReplicas);
     gauge("modelhost.requests.in.flight", "Requests running on a replica", service, ModelService::inFlightRequests);
     gauge("modelhost.queue.depth", "Requests waiting for a free replica", service, ModelService::queuedRequests);
+    gauge("modelhost.pull.bytes", "Bytes of the model downloaded so far while the service is creating", service,
+        s -> s.pullProgress() == null ? 0 : s.pullProgress().bytesDone());
+    gauge("modelhost.pull.bytes.total", "Bytes of the model to download while the service is creating", service,
+        s -> s.pullProgress() == null ? 0 : s.pullProgress().bytesTotal());
   }
 
   /** Registers the gauges of every service the host has now. */

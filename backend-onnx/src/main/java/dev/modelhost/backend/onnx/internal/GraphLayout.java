@@ -5,8 +5,10 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.modelhost.backend.onnx.internal.ModelSpec.Dimension;
 import dev.modelhost.exception.ModelLoadException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param pastInputs KV inputs in a fixed order (key, value per layer; or one combined per layer)
  * @param presentOutputs the outputs that become the next step's {@code pastInputs}, same order
  * @param combinedKv GPT-2 style {@code [2, batch, heads, seq, head]} tensors instead of separate key and value
+ * @param vocabSize logits per position, from the configuration or the graph
  * @param leftPadding whether rows of different lengths may share a call, left-padded and masked
  */
 record GraphLayout(
@@ -38,6 +41,7 @@ record GraphLayout(
     OnnxJavaType kvType,
     int kvHeads,
     int headSize,
+    int vocabSize,
     boolean leftPadding) {
 
   GraphLayout {
@@ -52,7 +56,7 @@ record GraphLayout(
         : new long[] {rows, kvHeads, length, headSize};
   }
 
-  static GraphLayout detect(OrtSession session, ModelSpec spec) {
+  static GraphLayout detect(OrtSession session, ModelSpec declared) {
     Map<String, NodeInfo> inputs;
     Map<String, NodeInfo> outputs;
     try {
@@ -61,6 +65,7 @@ record GraphLayout(
     } catch (OrtException e) {
       throw new ModelLoadException("Cannot read the decoder graph's inputs and outputs: " + e.getMessage(), e);
     }
+    ModelSpec spec = complete(declared, inputs, outputs);
     Checker check = new Checker(spec, inputs, outputs);
     OnnxJavaType idsType = check.integer(inputs, spec.inputIds(), "input");
     OnnxJavaType maskType = check.integer(inputs, spec.attentionMask(), "input");
@@ -106,7 +111,67 @@ record GraphLayout(
     return new GraphLayout(
         spec.inputIds(), idsType, spec.attentionMask(), maskType, positionIds, positionType,
         spec.logits(), logitsType, past, present, spec.combinedKv(), kvType,
-        spec.kvHeads(), spec.headSize(), spec.leftPadding());
+        spec.kvHeads(), spec.headSize(), spec.vocabSize(), spec.leftPadding());
+  }
+
+  /**
+   * Fills in the dimensions the configuration leaves out, as ONNX Runtime GenAI's reader allows:
+   * the layer count from the graph's KV inputs, KV heads and head size from the KV input's fixed
+   * dimensions (else from the attention heads and hidden size), the vocabulary from the logits.
+   */
+  private static ModelSpec complete(ModelSpec spec, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
+    String where = spec.decoderFile() + " (configured by " + spec.source() + ")";
+    int layers = spec.layers();
+    String firstPast = String.format(Locale.ROOT, spec.pastKeyTemplate(), 0);
+    if (layers == 0) {
+      while (inputs.containsKey(String.format(Locale.ROOT, spec.pastKeyTemplate(), layers))) {
+        layers++;
+      }
+      if (layers == 0) {
+        throw new ModelLoadException(where + ": " + spec.field(Dimension.LAYERS) + " is not configured, and the graph"
+            + " has no input '" + firstPast + "' to count the layers by; its inputs are " + inputs.keySet() + ".");
+      }
+    }
+    long[] kvShape = shapeOf(inputs.get(firstPast));
+    int offset = spec.combinedKv() ? 1 : 0;
+    int kvHeads = firstPositive(spec.kvHeads(), fixed(kvShape, offset + 1), spec.attentionHeads());
+    if (kvHeads == 0) {
+      throw new ModelLoadException(where + ": " + spec.field(Dimension.KV_HEADS) + " is not configured, the"
+          + " attention heads are not given either, and '" + firstPast + "' has no fixed size at axis " + (offset + 1) + " (shape "
+          + Arrays.toString(kvShape) + ").");
+    }
+    int divided = spec.attentionHeads() > 0 && spec.hiddenSize() % spec.attentionHeads() == 0
+        ? spec.hiddenSize() / spec.attentionHeads() : 0;
+    int headSize = firstPositive(spec.headSize(), fixed(kvShape, offset + 3), divided);
+    if (headSize == 0) {
+      throw new ModelLoadException(where + ": " + spec.field(Dimension.HEAD_SIZE) + " is not configured, '"
+          + firstPast + "' has no fixed size at axis " + (offset + 3) + " (shape " + Arrays.toString(kvShape)
+          + "), and the hidden size and attention heads are not both given to derive it.");
+    }
+    int vocabSize = firstPositive(spec.vocabSize(), fixed(shapeOf(outputs.get(spec.logits())), 2));
+    if (vocabSize == 0) {
+      throw new ModelLoadException(where + ": " + spec.field(Dimension.VOCAB_SIZE) + " is not configured, and the"
+          + " output '" + spec.logits() + "' has no fixed size at axis 2 to take it from.");
+    }
+    return spec.completedBy(layers, kvHeads, headSize, vocabSize);
+  }
+
+  private static long[] shapeOf(@Nullable NodeInfo node) {
+    return node != null && node.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0];
+  }
+
+  /** The size at {@code axis} when the graph fixes it, else 0. */
+  private static int fixed(long[] shape, int axis) {
+    return axis < shape.length && shape[axis] > 0 && shape[axis] <= Integer.MAX_VALUE ? (int) shape[axis] : 0;
+  }
+
+  private static int firstPositive(int... candidates) {
+    for (int candidate : candidates) {
+      if (candidate > 0) {
+        return candidate;
+      }
+    }
+    return 0;
   }
 
   /** Builds error messages that say what was expected and what the graph has. */
@@ -161,7 +226,7 @@ record GraphLayout(
     void rank(String name, long[] shape, int expected) {
       if (shape.length != expected) {
         throw new ModelLoadException(
-            where() + ": expected '" + name + "' to have " + expected + " dimensions, found shape " + java.util.Arrays.toString(shape) + ".");
+            where() + ": expected '" + name + "' to have " + expected + " dimensions, found shape " + Arrays.toString(shape) + ".");
       }
     }
 

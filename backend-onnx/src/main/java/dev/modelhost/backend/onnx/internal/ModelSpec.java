@@ -3,6 +3,8 @@ package dev.modelhost.backend.onnx.internal;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.exception.ModelLoadException;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -11,8 +13,19 @@ import tools.jackson.databind.JsonNode;
  * What a model directory's configuration says about its decoder: which file, which tensor names
  * (as {@code %d} templates per layer), and the dimensions the graph must agree with. Read from
  * {@code genai_config.json} (ONNX Runtime GenAI model builder) or from {@code config.json} with
- * {@code generation_config.json} (Hugging Face Optimum export).
+ * {@code generation_config.json} (Hugging Face Optimum export, also the onnx-community layout).
  *
+ * <p>Like ONNX Runtime GenAI's own reader, only what cannot be found elsewhere is required: the
+ * context length and the decoder file. A dimension the configuration leaves out is 0 here and is
+ * filled in from the graph by {@link #completedBy}.
+ *
+ * @param decoderFile the graph to load, after the {@code variant} option was applied
+ * @param layers 0 when not configured
+ * @param kvHeads 0 when not configured
+ * @param headSize 0 when not configured
+ * @param attentionHeads 0 when not configured; a fallback for {@code kvHeads} and {@code headSize}
+ * @param hiddenSize 0 when not configured; with {@code attentionHeads} a fallback for {@code headSize}
+ * @param vocabSize 0 when not configured
  * @param pastKeyTemplate per-layer key input, or the combined key/value input when {@code pastValueTemplate} is null
  * @param presentKeyTemplate per-layer key output, or the combined output when {@code presentValueTemplate} is null
  */
@@ -23,6 +36,8 @@ record ModelSpec(
     int layers,
     int kvHeads,
     int headSize,
+    int attentionHeads,
+    int hiddenSize,
     int vocabSize,
     int contextWindow,
     Set<Integer> eosTokenIds,
@@ -38,7 +53,6 @@ record ModelSpec(
   static final String GENAI_CONFIG = "genai_config.json";
   static final String HF_CONFIG = "config.json";
   static final String HF_GENERATION_CONFIG = "generation_config.json";
-  static final String HF_MODEL = "model.onnx";
 
   boolean combinedKv() {
     return pastValueTemplate == null;
@@ -53,73 +67,107 @@ record ModelSpec(
     return source.equals(HF_CONFIG);
   }
 
-  static ModelSpec read(ModelDirectory files) {
+  /** The dimensions a configuration may leave to the graph, by their name in each file. */
+  enum Dimension {
+    LAYERS("model.decoder.num_hidden_layers", "num_hidden_layers"),
+    KV_HEADS("model.decoder.num_key_value_heads", "num_key_value_heads"),
+    HEAD_SIZE("model.decoder.head_size", "head_dim"),
+    VOCAB_SIZE("model.vocab_size", "vocab_size");
+
+    private final String genAiField;
+    private final String hfField;
+
+    Dimension(String genAiField, String hfField) {
+      this.genAiField = genAiField;
+      this.hfField = hfField;
+    }
+  }
+
+  /** The configuration's name for {@code dimension}, as an error message should quote it. */
+  String field(Dimension dimension) {
+    return source.equals(GENAI_CONFIG) ? dimension.genAiField : dimension.hfField;
+  }
+
+  /**
+   * Reads the directory's configuration and picks the decoder file ({@code variant}: see {@link
+   * ModelVariants}).
+   */
+  static ModelSpec read(ModelDirectory files, @Nullable String variant) {
     if (files.exists(GENAI_CONFIG)) {
-      return fromGenAi(files.readJson(GENAI_CONFIG));
+      return fromGenAi(files, files.readJson(GENAI_CONFIG), variant);
     }
     if (files.exists(HF_CONFIG)) {
       JsonNode generation = files.exists(HF_GENERATION_CONFIG) ? files.readJson(HF_GENERATION_CONFIG) : null;
-      return fromOptimum(files.readJson(HF_CONFIG), generation);
+      return fromOptimum(files, files.readJson(HF_CONFIG), generation, variant);
     }
     throw new ModelLoadException(
         "No ONNX decoder model found in " + files + ": expected either " + GENAI_CONFIG
-            + " (ONNX Runtime GenAI model builder layout) or " + HF_CONFIG + " with " + HF_MODEL
-            + " (Hugging Face Optimum export).");
+            + " (ONNX Runtime GenAI model builder layout) or " + HF_CONFIG + " with model.onnx at the root or in onnx/"
+            + " (Hugging Face Optimum export, onnx-community layout). Found: " + ModelVariants.listing(files) + ".");
   }
 
-  private static ModelSpec fromGenAi(JsonNode root) {
-    String source = GENAI_CONFIG;
-    JsonNode model = required(root, "model", source);
-    JsonNode decoder = required(model, "decoder", source + " model");
+  private static ModelSpec fromGenAi(ModelDirectory files, JsonNode root, @Nullable String variant) {
+    Fields config = new Fields(GENAI_CONFIG);
+    JsonNode model = config.object(root, "model");
+    JsonNode decoder = config.object(model, "model.decoder");
     JsonNode inputs = decoder.path("inputs");
     JsonNode outputs = decoder.path("outputs");
-    String pastNames = text(inputs, "past_names", null);
-    String presentNames = text(outputs, "present_names", null);
+    String pastNames = config.text(inputs, "model.decoder.inputs.past_names", null);
+    String presentNames = config.text(outputs, "model.decoder.outputs.present_names", null);
     if ((pastNames == null) != (presentNames == null)) {
-      throw new ModelLoadException(
-          source + ": model.decoder.inputs.past_names and model.decoder.outputs.present_names must be given together.");
+      throw new ModelLoadException(GENAI_CONFIG
+          + ": model.decoder.inputs.past_names and model.decoder.outputs.present_names must be given together.");
     }
-    int heads = positive(decoder, "num_attention_heads", source, -1);
+    String filename = config.text(decoder, "model.decoder.filename", null);
+    if (filename == null || filename.isEmpty()) {
+      throw new ModelLoadException(GENAI_CONFIG + ": model.decoder.filename is missing; it names the decoder graph."
+          + " Found in " + files + ": " + ModelVariants.listing(files) + ".");
+    }
     return new ModelSpec(
-        source,
-        text(decoder, "filename", HF_MODEL),
-        text(model, "type", "unknown"),
-        positive(decoder, "num_hidden_layers", source, -1),
-        positive(decoder, "num_key_value_heads", source, heads),
-        positive(decoder, "head_size", source, -1),
-        positive(model, "vocab_size", source, -1),
-        positive(model, "context_length", source, -1),
-        tokenIds(model.path("eos_token_id")),
-        text(inputs, "input_ids", "input_ids"),
-        text(inputs, "attention_mask", "attention_mask"),
-        text(inputs, "position_ids", "position_ids"),
-        text(outputs, "logits", "logits"),
-        pastNames != null ? pastNames : text(inputs, "past_key_names", "past_key_values.%d.key"),
-        pastNames != null ? null : text(inputs, "past_value_names", "past_key_values.%d.value"),
-        presentNames != null ? presentNames : text(outputs, "present_key_names", "present.%d.key"),
-        presentNames != null ? null : text(outputs, "present_value_names", "present.%d.value"));
+        GENAI_CONFIG,
+        ModelVariants.choose(files, filename, GENAI_CONFIG + " model.decoder.filename", variant),
+        config.text(model, "model.type", "unknown"),
+        config.positive(decoder, "model.decoder.num_hidden_layers"),
+        config.positive(decoder, "model.decoder.num_key_value_heads"),
+        config.positive(decoder, "model.decoder.head_size"),
+        config.positive(decoder, "model.decoder.num_attention_heads"),
+        config.positive(decoder, "model.decoder.hidden_size"),
+        config.positive(model, "model.vocab_size"),
+        config.required(config.positive(model, "model.context_length"), "model.context_length"),
+        config.tokenIds(model, "model.eos_token_id"),
+        config.text(inputs, "model.decoder.inputs.input_ids", "input_ids"),
+        config.text(inputs, "model.decoder.inputs.attention_mask", "attention_mask"),
+        config.text(inputs, "model.decoder.inputs.position_ids", "position_ids"),
+        config.text(outputs, "model.decoder.outputs.logits", "logits"),
+        pastNames != null ? pastNames : config.text(inputs, "model.decoder.inputs.past_key_names", "past_key_values.%d.key"),
+        pastNames != null ? null : config.text(inputs, "model.decoder.inputs.past_value_names", "past_key_values.%d.value"),
+        presentNames != null ? presentNames : config.text(outputs, "model.decoder.outputs.present_key_names", "present.%d.key"),
+        presentNames != null ? null : config.text(outputs, "model.decoder.outputs.present_value_names", "present.%d.value"));
   }
 
-  private static ModelSpec fromOptimum(JsonNode config, @Nullable JsonNode generation) {
-    String source = HF_CONFIG;
-    // GPT-2 style configurations name the same fields n_head, n_embd, n_layer, n_positions.
-    int heads = positive(config, alias(config, "num_attention_heads", "n_head"), source, -1);
-    int hidden = positive(config, alias(config, "hidden_size", "n_embd"), source, -1);
-    int headSize = positive(config, "head_dim", source, hidden / heads);
-    int layers = positive(config, alias(config, "num_hidden_layers", "n_layer"), source, -1);
-    int context = positive(config, alias(config, "max_position_embeddings", "n_positions"), source, -1);
-    Set<Integer> eos = generation == null ? Set.of() : tokenIds(generation.path("eos_token_id"));
+  private static ModelSpec fromOptimum(
+      ModelDirectory files, JsonNode config, @Nullable JsonNode generation, @Nullable String variant) {
+    Fields fields = new Fields(HF_CONFIG);
+    // Model families name the same fields differently (GPT-2: n_head, n_embd, n_layer, n_positions).
+    int heads = fields.positive(config, "num_attention_heads", "n_head", "num_heads");
+    int hidden = fields.positive(config, "hidden_size", "n_embd", "d_model");
+    int context = fields.required(
+        fields.positive(config, "max_position_embeddings", "n_positions", "n_ctx", "max_sequence_length", "seq_length"),
+        "max_position_embeddings");
+    Set<Integer> eos = generation == null ? Set.of() : new Fields(HF_GENERATION_CONFIG).tokenIds(generation, "eos_token_id");
     if (eos.isEmpty()) {
-      eos = tokenIds(config.path("eos_token_id"));
+      eos = fields.tokenIds(config, "eos_token_id");
     }
     return new ModelSpec(
-        source,
-        HF_MODEL,
-        text(config, "model_type", "unknown"),
-        layers,
-        positive(config, "num_key_value_heads", source, heads),
-        headSize,
-        positive(config, "vocab_size", source, -1),
+        HF_CONFIG,
+        ModelVariants.chooseOptimum(files, variant),
+        fields.text(config, "model_type", "unknown"),
+        fields.positive(config, "num_hidden_layers", "n_layer", "num_layers"),
+        fields.positive(config, "num_key_value_heads"),
+        fields.positive(config, "head_dim"),
+        heads,
+        hidden,
+        fields.positive(config, "vocab_size"),
         context,
         eos,
         "input_ids",
@@ -132,61 +180,79 @@ record ModelSpec(
         "present.%d.value");
   }
 
-  /** {@code name}, or {@code other} when only that one is present. */
-  private static String alias(JsonNode node, String name, String other) {
-    return node.has(name) || !node.has(other) ? name : other;
+  /** This spec with every dimension the configuration left out taken from the graph. */
+  ModelSpec completedBy(int layers, int kvHeads, int headSize, int vocabSize) {
+    return new ModelSpec(source, decoderFile, modelType, layers, kvHeads, headSize, attentionHeads, hiddenSize,
+        vocabSize, contextWindow, eosTokenIds, inputIds, attentionMask, positionIds, logits, pastKeyTemplate,
+        pastValueTemplate, presentKeyTemplate, presentValueTemplate);
   }
 
-  private static JsonNode required(JsonNode node, String field, String where) {
-    JsonNode value = node.path(field);
-    if (!value.isObject()) {
-      throw new ModelLoadException(where + ": expected an object '" + field + "', found " + describe(value) + ".");
-    }
-    return value;
-  }
+  /** Reads typed fields of one configuration file; errors name the file, the field and what it holds. */
+  private record Fields(String file) {
 
-  private static @Nullable String text(JsonNode node, String field, @Nullable String defaultValue) {
-    JsonNode value = node.path(field);
-    if (value.isMissingNode() || value.isNull()) {
-      return defaultValue;
-    }
-    if (!value.isString()) {
-      throw new ModelLoadException("Expected '" + field + "' to be a string, found " + describe(value) + ".");
-    }
-    return value.asString();
-  }
-
-  /** A positive integer field; {@code defaultValue} when absent, or an error when that is negative. */
-  private static int positive(JsonNode node, String field, String where, int defaultValue) {
-    JsonNode value = node.path(field);
-    if (value.isMissingNode() || value.isNull()) {
-      if (defaultValue < 0) {
-        throw new ModelLoadException(where + ": required field '" + field + "' is missing.");
+    JsonNode object(JsonNode parent, String path) {
+      JsonNode value = parent.path(leaf(path));
+      if (!value.isObject()) {
+        throw new ModelLoadException(file + ": expected an object at " + path + ", found " + describe(value) + ".");
       }
-      return defaultValue;
+      return value;
     }
-    if (!value.isIntegralNumber() || value.asLong() <= 0 || value.asLong() > Integer.MAX_VALUE) {
-      throw new ModelLoadException(where + ": expected '" + field + "' to be a positive integer, found " + describe(value) + ".");
-    }
-    return value.asInt();
-  }
 
-  private static Set<Integer> tokenIds(JsonNode node) {
-    Set<Integer> ids = new LinkedHashSet<>();
-    if (node.isIntegralNumber()) {
-      ids.add(node.asInt());
-    } else if (node.isArray()) {
-      for (JsonNode element : node) {
+    @Nullable String text(JsonNode parent, String path, @Nullable String defaultValue) {
+      JsonNode value = parent.path(leaf(path));
+      if (value.isMissingNode() || value.isNull()) {
+        return defaultValue;
+      }
+      if (!value.isString()) {
+        throw new ModelLoadException(file + ": expected " + path + " to be a string, found " + describe(value) + ".");
+      }
+      return value.asString();
+    }
+
+    /** The first of {@code names} present, as a positive integer; 0 when none is present. */
+    int positive(JsonNode parent, String... names) {
+      for (String name : names) {
+        JsonNode value = parent.path(leaf(name));
+        if (value.isMissingNode() || value.isNull()) {
+          continue;
+        }
+        if (!value.isIntegralNumber() || value.asLong() <= 0 || value.asLong() > Integer.MAX_VALUE) {
+          throw new ModelLoadException(file + ": expected " + name + " to be a positive integer, found " + describe(value) + ".");
+        }
+        return value.asInt();
+      }
+      return 0;
+    }
+
+    int required(int value, String path) {
+      if (value == 0) {
+        throw new ModelLoadException(file + ": required field " + path + " is missing (the model's context length).");
+      }
+      return value;
+    }
+
+    Set<Integer> tokenIds(JsonNode parent, String path) {
+      JsonNode node = parent.path(leaf(path));
+      Set<Integer> ids = new LinkedHashSet<>();
+      Iterable<JsonNode> elements = node.isArray() ? node : List.of(node);
+      for (JsonNode element : elements) {
+        if (element.isMissingNode() || element.isNull()) {
+          continue;
+        }
         if (!element.isIntegralNumber()) {
-          throw new ModelLoadException("Expected 'eos_token_id' to hold integers, found " + describe(element) + ".");
+          throw new ModelLoadException(file + ": expected " + path + " to hold integers, found " + describe(element) + ".");
         }
         ids.add(element.asInt());
       }
+      return ids;
     }
-    return ids;
+
+    private static String leaf(String path) {
+      return path.substring(path.lastIndexOf('.') + 1);
+    }
   }
 
-  private static String describe(JsonNode value) {
-    return value.isMissingNode() ? "nothing" : value.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + value;
+  static String describe(JsonNode value) {
+    return value.isMissingNode() ? "nothing" : value.getNodeType().name().toLowerCase(Locale.ROOT) + " " + value;
   }
 }

@@ -77,23 +77,20 @@ public final class OnnxDecoder implements Decoder {
   /**
    * Loads the decoder in {@code directory}: an ONNX Runtime GenAI model-builder output
    * ({@code genai_config.json}) or a Hugging Face Optimum export ({@code config.json},
-   * {@code model.onnx}).
+   * {@code model.onnx} at the root or in {@code onnx/}), the graph chosen by the option
+   * {@code variant} ({@link ModelVariants}).
    *
    * @throws ModelLoadException when the directory holds no usable decoder; the message says what
    *     was expected and what was found
    */
   public static OnnxDecoder load(ModelDirectory directory, ModelSource source) {
-    ModelSpec spec = ModelSpec.read(directory);
-    if (!directory.exists(spec.decoderFile())) {
-      throw new ModelLoadException(
-          "Model file '" + spec.decoderFile() + "' (named by " + spec.source() + ") not found in " + directory + ".");
-    }
+    ModelSpec spec = ModelSpec.read(directory, source.option(ModelVariants.OPTION));
     Path model = directory.resolve(spec.decoderFile());
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     SessionFactory.Opened opened = SessionFactory.open(env, model, source);
     try {
       GraphLayout layout = GraphLayout.detect(opened.session(), spec);
-      DecoderConfig config = new DecoderConfig(spec.modelType(), spec.vocabSize(), spec.contextWindow(), spec.eosTokenIds());
+      DecoderConfig config = new DecoderConfig(spec.modelType(), layout.vocabSize(), spec.contextWindow(), spec.eosTokenIds());
       return new OnnxDecoder(env, opened.session(), layout, config, opened.device(), prefillChunk(source, config));
     } catch (RuntimeException e) {
       closeQuietly(opened.session(), e);

@@ -26,7 +26,8 @@ class ModelLoadErrorsTest {
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("No ONNX decoder model found")
         .hasMessageContaining("genai_config.json")
-        .hasMessageContaining("config.json with model.onnx");
+        .hasMessageContaining("config.json with model.onnx")
+        .hasMessageContaining("Found: nothing (the directory is empty)");
   }
 
   @Test
@@ -35,7 +36,9 @@ class ModelLoadErrorsTest {
     Files.delete(model.resolve("model.onnx"));
     assertThatThrownBy(() -> load(model))
         .isInstanceOf(ModelLoadException.class)
-        .hasMessageContaining("Model file 'model.onnx' (named by config.json) not found");
+        .hasMessageContaining("Model file 'model.onnx' (named by config.json) not found")
+        .hasMessageContaining("neither at the root nor in onnx/")
+        .hasMessageContaining("Found: [config.json, generation_config.json]");
   }
 
   @Test
@@ -118,7 +121,7 @@ class ModelLoadErrorsTest {
     Files.writeString(model.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 64}");
     assertThatThrownBy(() -> load(model))
         .isInstanceOf(ModelLoadException.class)
-        .hasMessageContaining("config.json: required field 'num_attention_heads' is missing");
+        .hasMessageContaining("config.json: required field max_position_embeddings is missing");
   }
 
   @Test

@@ -46,7 +46,8 @@ export function createView(container, session) {
       field('create-backend', 'Backend', inputs.backend),
       field('create-replicas', 'Replicas', inputs.replicas)),
     field('create-location', 'Model location', inputs.location,
-      'A model directory on the server (onnx, djl), or upstream base URLs separated by commas (remote).'),
+      'A model directory on the server or a hub model id such as hf:ORG/NAME (onnx, djl), or upstream base URLs'
+      + ' separated by commas (remote).'),
     field('create-billing', 'Billing method', inputs.billing),
     priceFields,
     formError,

@@ -18,27 +18,6 @@ export function billingText(billing) {
     + ' per 1M prompt / completion tokens';
 }
 
-/** Pull progress of a service that is downloading its model, when the server reports it. */
-function progressOf(progress) {
-  if (!progress || typeof progress !== 'object') {
-    return null;
-  }
-  const find = (kind, words) => {
-    const nested = progress[kind];
-    for (const [name, value] of Object.entries(typeof nested === 'object' && nested ? nested : progress)) {
-      if (typeof value === 'number' && (nested || name.includes(kind)) && words.some((word) => name.includes(word))) {
-        return value;
-      }
-    }
-    return null;
-  };
-  const done = ['done', 'downloaded', 'completed'];
-  return {
-    bytesDone: find('bytes', done), bytesTotal: find('bytes', ['total']),
-    filesDone: find('files', done), filesTotal: find('files', ['total']),
-  };
-}
-
 function mebibytes(bytes) {
   return `${(bytes / 1048576).toFixed(1)} MiB`;
 }
@@ -46,14 +25,15 @@ function mebibytes(bytes) {
 export function statusCell(service) {
   const status = service.status || 'unknown';
   const cell = [h('span', { class: `status status-${status}` }, status.toUpperCase())];
-  const progress = progressOf(service.progress);
-  if (progress && progress.bytesTotal) {
-    const text = [`${mebibytes(progress.bytesDone || 0)} of ${mebibytes(progress.bytesTotal)}`];
-    if (progress.filesTotal) {
-      text.push(`file ${progress.filesDone || 0} of ${progress.filesTotal}`);
+  // While a service pulls its model from a hub: {bytes_done, bytes_total, files_done, files_total}.
+  const pull = service.pull_progress;
+  if (pull) {
+    const text = [`${pull.files_done} of ${pull.files_total} files`];
+    if (pull.bytes_total > 0) {
+      text.push(`${mebibytes(pull.bytes_done)} of ${mebibytes(pull.bytes_total)}`);
+      cell.push(h('progress', { max: pull.bytes_total, value: pull.bytes_done, 'aria-label': 'Download progress' }));
     }
-    cell.push(h('progress', { max: progress.bytesTotal, value: progress.bytesDone || 0, 'aria-label': 'Download progress' }));
-    cell.push(h('span', { class: 'reason' }, text.join(', ')));
+    cell.push(h('span', { class: 'reason' }, `Downloading the model: ${text.join(', ')}`));
   }
   if (service.status_reason) {
     cell.push(h('span', { class: 'reason' }, service.status_reason));

@@ -84,14 +84,14 @@ export function usageView(container, session) {
     try {
       const answer = await request('GET', '/admin/usage');
       const totals = perService(answer.data);
-      const window = answer.from || answer.to
+      const period = answer.from || answer.to
         ? `From ${answer.from || 'the start'} to ${answer.to || 'now'}.`
         : 'Totals since the server started.';
       const withCost = totals.some((total) => total.costs.size > 0);
       const headers = ['Service', 'Requests', 'Cancelled', 'Failed', 'Prompt tokens', 'Completion tokens', 'Total tokens']
         .concat(withCost ? ['Cost'] : []);
       body.replaceChildren(...[
-        h('p', { class: 'hint' }, window),
+        h('p', { class: 'hint' }, period),
         totals.length === 0 ? h('p', { class: 'empty' }, 'No requests yet.') : [
           chart(totals),
           h('div', { class: 'legend' },

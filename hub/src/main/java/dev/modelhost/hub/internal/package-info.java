@@ -1,0 +1,5 @@
+/** The hub protocol, the cache layout and transfers; not API. */
+@NullMarked
+package dev.modelhost.hub.internal;
+
+import org.jspecify.annotations.NullMarked;
