@@ -122,6 +122,51 @@ class ReplicaPoolTest {
   }
 
   @Test
+  void refusesAtOnceWhenTheEstimatedWaitPassesTheDeadlineWithARetryAfterFromTheEstimate() throws Exception {
+    // Nine words and a finish, 150 ms a step: a request takes at least 1.5 s, longer than the timeout.
+    deploy(pool().requestTimeout(Duration.ofSeconds(1)), Map.of("step-delay-ms", "150"));
+    host.chat(hello().build());
+    backend.holdExecutions();
+    ResponseStream<ChatCompletionChunk> running = host.streamChat(hello().build());
+    assertThat(backend.awaitExecutionsStarted(2, Duration.ofSeconds(5))).isTrue();
+
+    assertThatThrownBy(() -> host.streamChat(hello().build()))
+        .isInstanceOfSatisfying(OverloadedException.class, e -> {
+          assertThat(e.httpStatus()).isEqualTo(503);
+          assertThat(e.getMessage()).contains("the estimated wait for a replica");
+          long estimateMillis = Long.parseLong(e.getMessage().replaceAll(".*replica \\((\\d+) ms\\).*", "$1"));
+          assertThat(estimateMillis).isGreaterThanOrEqualTo(1500);
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds((estimateMillis + 999) / 1000));
+        });
+    assertThat(usage.records()).filteredOn(r -> r.outcome() == UsageRecord.Outcome.FAILED)
+        .singleElement().satisfies(r -> assertThat(r.errorCode()).isEqualTo("service_unavailable"));
+    assertThat(host.describe(MODEL).queuedRequests()).isZero();
+    backend.releaseExecutions();
+    running.forEachRemaining(c -> { });
+  }
+
+  @Test
+  void refusesQueuedRequestsAsSoonAsTheServiceTimeShowsTheyCannotStartInTime() throws Exception {
+    // Nine words and a finish, 200 ms a step: a request takes at least 2 s; requests may wait 3 s.
+    deploy(pool().requestTimeout(Duration.ofSeconds(3)), Map.of("step-delay-ms", "200"));
+    ResponseStream<ChatCompletionChunk> first = host.streamChat(hello().build());
+    assertThat(backend.awaitExecutionsStarted(1, Duration.ofSeconds(5))).isTrue();
+    // Nothing has completed yet, so there is no estimate: both wait.
+    ResponseStream<ChatCompletionChunk> second = host.streamChat(hello().build());
+    ResponseStream<ChatCompletionChunk> third = host.streamChat(hello().build());
+
+    first.forEachRemaining(c -> { });
+    // The first took 2 s: the second starts now, the third would start 2 s later, past its deadline.
+    assertThatThrownBy(third::hasNext)
+        .isInstanceOfSatisfying(OverloadedException.class, e -> {
+          assertThat(e.getMessage()).contains("the estimated wait for a replica");
+          assertThat(e.retryAfter()).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        });
+    assertThat(second.hasNext()).isTrue();
+    second.close();
+  }
+
+  @Test
   void closingAQueuedStreamRemovesItFromTheQueue() throws Exception {
     deploy(pool().queueCapacity(1), Map.of());
     backend.holdExecutions();

@@ -230,7 +230,7 @@ class ServiceLifecycleTest {
     impatient.deploy(spec("chat").source(new ModelSource("script",
         Map.of("reply", String.join(" ", Collections.nCopies(500, "word"))))).build());
     impatient.awaitRunning("team/chat", Duration.ofSeconds(5));
-    // Nobody reads: the replica fills the stream's buffer and waits for a reader.
+    // Nobody reads: the stream becomes backlogged and the replica waits for a reader.
     ResponseStream<?> unread = impatient.streamChat(hello("team/chat"));
 
     impatient.close();

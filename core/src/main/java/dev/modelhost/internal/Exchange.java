@@ -106,9 +106,9 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
     startNanos = System.nanoTime();
   }
 
+  /** Never blocks: a streamed request buffers what its reader has not taken yet. */
   @Override
   public void onDelta(ChoiceDelta delta) {
-    cancellation.throwIfCancelled();
     List<C> chunks;
     synchronized (this) {
       boolean text = delta.text() != null && !delta.text().isEmpty();
@@ -124,7 +124,12 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
       }
       chunks = protocol.chunks(assembler, delta);
     }
-    stream.push(chunks);
+    stream.offer(chunks);
+  }
+
+  @Override
+  public boolean backlogged() {
+    return stream != null && stream.backlogged();
   }
 
   @Override
@@ -155,11 +160,7 @@ final class Exchange<Q, R, C> implements ReplicaPool.Task, GenerationListener {
         last.add(protocol.usageChunk(assembler, total));
       }
     }
-    try {
-      stream.push(last);
-    } catch (RequestCancelledException closedByReader) {
-      // The answer is complete; a reader that left before its last chunks does not need them.
-    }
+    stream.offer(last);
     stream.end(null);
   }
 

@@ -90,7 +90,7 @@ final class ManagedService {
     ModelRuntime runtime = null;
     List<Replica> started = new ArrayList<>();
     try {
-      runtime = backend.load(localSource());
+      runtime = backend.load(localSource(), spec.accessPath());
       ModelDescriptor loaded = runtime.descriptor();
       int count;
       synchronized (this) {

@@ -13,9 +13,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A stream fed by the replica's thread through a bounded buffer: a reader that falls behind makes the
- * replica wait (back-pressure); closing the stream early cancels the generation and releases a
- * waiting replica at once.
+ * A stream fed by the replica: the producer never waits. Chunks queue until the reader takes them;
+ * once {@link #BUFFER} are unread the stream is {@linkplain #backlogged() backlogged}, and a batching
+ * backend pauses this request alone until the reader catches up (its other requests go on). Closing
+ * the stream early cancels the generation; what is produced after that is dropped.
  */
 final class StreamingResponse<C> implements ResponseStream<C> {
 
@@ -25,7 +26,6 @@ final class StreamingResponse<C> implements ResponseStream<C> {
   private final Cancellation cancellation;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition readable = lock.newCondition();
-  private final Condition writable = lock.newCondition();
   private final ArrayDeque<C> buffer = new ArrayDeque<>();
   private boolean ended;
   private boolean closed;
@@ -34,17 +34,6 @@ final class StreamingResponse<C> implements ResponseStream<C> {
   StreamingResponse(String id, Cancellation cancellation) {
     this.id = id;
     this.cancellation = cancellation;
-    // A cancellation from elsewhere (host shutdown) must free a producer waiting for an idle reader.
-    cancellation.onCancel(this::wakeProducer);
-  }
-
-  private void wakeProducer() {
-    lock.lock();
-    try {
-      writable.signalAll();
-    } finally {
-      lock.unlock();
-    }
   }
 
   @Override
@@ -52,23 +41,25 @@ final class StreamingResponse<C> implements ResponseStream<C> {
     return id;
   }
 
-  /** Adds chunks, waiting while the buffer is full; throws when the reader has closed the stream. */
-  void push(List<C> chunks) {
+  /** Adds chunks without waiting; after the reader closed the stream, drops them. */
+  void offer(List<C> chunks) {
     lock.lock();
     try {
-      for (C chunk : chunks) {
-        while (buffer.size() >= BUFFER && !closed && !cancellation.isCancelled()) {
-          writable.await();
-        }
-        if (closed || cancellation.isCancelled()) {
-          throw new RequestCancelledException("The stream was closed by its reader or cancelled.");
-        }
-        buffer.addLast(chunk);
-        readable.signal();
+      if (closed) {
+        return;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RequestCancelledException("Interrupted while streaming.");
+      buffer.addAll(chunks);
+      readable.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@link #BUFFER} or more chunks are unread. */
+  boolean backlogged() {
+    lock.lock();
+    try {
+      return buffer.size() >= BUFFER && !closed;
     } finally {
       lock.unlock();
     }
@@ -133,9 +124,7 @@ final class StreamingResponse<C> implements ResponseStream<C> {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      C chunk = buffer.removeFirst();
-      writable.signal();
-      return chunk;
+      return buffer.removeFirst();
     } finally {
       lock.unlock();
     }
@@ -153,7 +142,6 @@ final class StreamingResponse<C> implements ResponseStream<C> {
       unfinished = !ended;
       buffer.clear();
       readable.signalAll();
-      writable.signalAll();
     } finally {
       lock.unlock();
     }

@@ -22,6 +22,17 @@ public interface BackendProvider {
   ModelRuntime load(ModelSource source);
 
   /**
+   * Loads a model for the service {@code accessPath} ({@code owner/name}). Backends whose loading
+   * depends on the service's name (the remote backend picks the upstream model by it) override
+   * this; the others load the source alone.
+   *
+   * @throws dev.modelhost.exception.ModelLoadException when the source cannot be served
+   */
+  default ModelRuntime load(ModelSource source, String accessPath) {
+    return load(source);
+  }
+
+  /**
    * The files of a model repository that {@link #load} needs, when the service's location is a
    * model id that a {@link ModelFetcher} downloads. The default refuses: the backend reads its
    * location directly (as the remote backend reads base URLs).

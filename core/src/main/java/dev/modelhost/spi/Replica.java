@@ -3,7 +3,7 @@ package dev.modelhost.spi;
 /**
  * One unit of serving capacity. The replica pool calls {@link #execute} from its own threads, at
  * most {@link #capacity()} calls at a time. A replica whose calls run in one batched decoder loop
- * reports a capacity above one.
+ * (the local engine's continuous batching) reports its maximum batch as its capacity.
  */
 public interface Replica extends AutoCloseable {
 

@@ -364,7 +364,7 @@ public final class ScriptedBackend implements BackendProvider {
         if (plan.toolName != null) {
           String[] fragments = {"", "{\"city\":", "\"Paris\"}"};
           for (int step = 0; step < fragments.length; step++) {
-            step(request);
+            step(request, listener);
             ToolCall call = step == 0
                 ? new ToolCall(0, "call_" + index + "_" + executions.get(), "function",
                     new ToolCall.FunctionCall(plan.toolName, ""))
@@ -386,7 +386,7 @@ public final class ScriptedBackend implements BackendProvider {
               continue;
             }
             any = true;
-            step(request);
+            step(request, listener);
             String reason = step >= words.size() || plan.stop.contains(words.get(step)) ? "stop"
                 : emitted[choice] >= plan.maxTokens ? "length" : null;
             if (reason != null) {
@@ -420,15 +420,19 @@ public final class ScriptedBackend implements BackendProvider {
         }
       }
 
-      private void step(InferenceRequest request) {
+      /** One step: waits the step delay, and like a batching engine sits out while the reader is behind. */
+      private void step(InferenceRequest request, GenerationListener listener) {
         request.cancellation().throwIfCancelled();
-        if (stepDelayMillis > 0) {
-          try {
+        try {
+          if (stepDelayMillis > 0) {
             Thread.sleep(stepDelayMillis);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
           }
+          while (listener.backlogged() && !request.cancellation().isCancelled()) {
+            Thread.sleep(1);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
         }
         request.cancellation().throwIfCancelled();
       }

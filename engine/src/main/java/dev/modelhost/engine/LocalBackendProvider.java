@@ -1,5 +1,6 @@
 package dev.modelhost.engine;
 
+import dev.modelhost.engine.internal.BatchOptions;
 import dev.modelhost.engine.internal.LocalModelRuntime;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
@@ -20,7 +21,10 @@ import java.util.List;
  *   <li>calls {@link #loadDecoder} once; every replica shares that decoder (the weights) and owns
  *       only its per-request KV caches;
  *   <li>renders chats, tokenizes, checks the context window, samples, matches stop sequences,
- *       streams text and parses tool calls.
+ *       streams text and parses tool calls;
+ *   <li>batches continuously: each replica steps the sequences of up to {@code max-batch}
+ *       requests (service option, default 8) in one {@link Decoder#step} call, feeding prompts in
+ *       chunks of at most {@code prefill-chunk} tokens a step (default 256).
  * </ul>
  *
  * <p>Subclasses must have a public no-argument constructor that does no work (ServiceLoader builds
@@ -62,8 +66,9 @@ public abstract class LocalBackendProvider implements BackendProvider {
    */
   @Override
   public final ModelRuntime load(ModelSource source) {
+    BatchOptions batching = BatchOptions.of(source);
     ModelDirectory dir = ModelDirectory.open(source.location());
-    return LocalModelRuntime.open(dir, () -> loadDecoder(dir, source));
+    return LocalModelRuntime.open(dir, batching, () -> loadDecoder(dir, source));
   }
 
   /**

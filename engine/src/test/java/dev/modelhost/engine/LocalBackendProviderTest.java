@@ -374,6 +374,29 @@ class LocalBackendProviderTest {
   }
 
   @Test
+  void unparseableChatTemplateFailsTheLoadWithItsLineAndColumn() throws IOException {
+    Files.writeString(modelDir.resolve("chat_template.jinja"), "{{ bos_token }}\n{% if messages %}{{ messages[0].content }}\n");
+    ScriptedProvider provider = new ScriptedProvider(dir -> new ScriptedDecoder(VOCAB, 512, Set.of(), helloWorld, 300, 20f));
+    assertThatThrownBy(() -> provider.load(ModelSource.of(modelDir.toString())))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("chat template cannot be parsed")
+        .hasMessageContaining("line 2, column");
+    assertThat(provider.decoder).as("no weights are loaded for a model whose template is broken").isNull();
+  }
+
+  @Test
+  void chatTemplateRefusalIsABadRequestWithTheTemplatesMessage() throws IOException {
+    Files.writeString(modelDir.resolve("chat_template.jinja"),
+        "{% if messages[0]['role'] != 'system' %}{{ raise_exception('A system message is required.') }}{% endif %}"
+            + "{% for m in messages %}{{ m.content }}{% endfor %}\n");
+    Replica replica = load(append(helloWorld, IM_END));
+    assertThatThrownBy(() -> chat(replica, hi().build()))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("A system message is required.")
+        .satisfies(e -> assertThat(((InvalidRequestException) e).httpStatus()).isEqualTo(400));
+  }
+
+  @Test
   void completionPromptOfTokenIdsBypassesTheTokenizerAndCanBeEchoed() {
     Replica replica = load(append(helloWorld, IM_END));
     CompletionRequest request = new CompletionRequest("m", Prompt.ofTokens(10, 20, 30), null, 2, null, null, 2, null, null,

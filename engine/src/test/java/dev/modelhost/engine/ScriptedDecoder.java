@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A deterministic stand-in for a model: after any prompt, the k-th generated position strongly
@@ -19,7 +20,11 @@ final class ScriptedDecoder implements Decoder {
   private final float peak;
   final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
   final List<int[]> prompts = Collections.synchronizedList(new ArrayList<>());
+  /** Per step, the number of tokens of each entry. */
+  final List<int[]> stepTokens = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger openStates = new AtomicInteger();
+  /** Runs at the start of every step, on the stepping thread. */
+  volatile Consumer<List<Step>> beforeStep = batch -> { };
   volatile boolean closed;
   /** The step (0-based) at which the decoder fails as a broken runtime would, or -1. */
   volatile int failAtStep = -1;
@@ -50,7 +55,9 @@ final class ScriptedDecoder implements Decoder {
     if (batchSizes.size() == failAtStep) {
       throw new IllegalStateException("runtime fault");
     }
+    beforeStep.accept(batch);
     batchSizes.add(batch.size());
+    stepTokens.add(batch.stream().mapToInt(step -> step.tokens().length).toArray());
     float[][] logits = new float[batch.size()][config.vocabSize()];
     for (int i = 0; i < batch.size(); i++) {
       State state = (State) batch.get(i).state();

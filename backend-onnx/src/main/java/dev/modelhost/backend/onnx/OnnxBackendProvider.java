@@ -34,9 +34,8 @@ import java.util.List;
  * {@code <name>_<variant>.onnx}; without the option and without {@code model.onnx} the only
  * variant is used); {@code threads} (intra-op threads, default: available processors);
  * {@code device} ({@code auto}, the default: CUDA when the {@code onnxruntime_gpu} artifact is on
- * the classpath and a GPU answers, else CPU; {@code cuda}; {@code cpu}); {@code prefill-chunk}
- * (most prompt tokens of one sequence per call, default: as many as keep a call's logits under
- * 64 MB, 16 to 512).
+ * the classpath and a GPU answers, else CPU; {@code cuda}; {@code cpu}); and the engine's
+ * {@code max-batch} and {@code prefill-chunk} ({@link LocalBackendProvider}).
  */
 public final class OnnxBackendProvider extends LocalBackendProvider {
 

@@ -51,7 +51,11 @@ public final class RemoteBackendProvider implements BackendProvider {
   /** The upstream key, sent as {@code Authorization: Bearer}; never logged or shown. */
   public static final String API_KEY = "api-key";
 
-  /** The model id upstream; by default the service's access path name ({@code owner/name}). */
+  /**
+   * The model id upstream. When unset, the upstream is asked at load time ({@code GET <base>/models},
+   * the first endpoint that answers): the only model it lists, or, when it lists several, the one
+   * called like the service ({@code owner/name}); otherwise the load fails naming the models offered.
+   */
   public static final String UPSTREAM_MODEL = "upstream-model";
 
   /** Time to open a connection (ISO-8601 or milliseconds); default 5 s. */
@@ -83,8 +87,14 @@ public final class RemoteBackendProvider implements BackendProvider {
     return NAME;
   }
 
+  /** Loads without a service name: an unset {@link #UPSTREAM_MODEL} needs an upstream with one model. */
   @Override
   public ModelRuntime load(ModelSource source) {
-    return new RemoteRuntime(RemoteConfig.from(source));
+    return RemoteRuntime.open(RemoteConfig.from(source), null);
+  }
+
+  @Override
+  public ModelRuntime load(ModelSource source, String accessPath) {
+    return RemoteRuntime.open(RemoteConfig.from(source), accessPath);
   }
 }

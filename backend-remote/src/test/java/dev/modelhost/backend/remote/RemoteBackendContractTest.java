@@ -23,7 +23,7 @@ class RemoteBackendContractTest extends BackendContractTest {
 
   @Override
   protected ModelSource modelSource() {
-    return new ModelSource(upstream.baseUrl(), Map.of("api-key", "sk-contract-test-key"));
+    return new ModelSource(upstream.baseUrl(), Map.of("api-key", "sk-contract-test-key", "upstream-model", "story"));
   }
 
   @AfterAll

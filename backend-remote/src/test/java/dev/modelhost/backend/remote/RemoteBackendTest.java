@@ -18,6 +18,7 @@ import dev.modelhost.api.Json;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.api.Usage;
 import dev.modelhost.exception.BackendException;
+import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.exception.OverloadedException;
 import dev.modelhost.exception.RequestCancelledException;
@@ -81,12 +82,18 @@ class RemoteBackendTest {
         .orElseThrow();
   }
 
+  /** Loads with the upstream model named (the service's own name unless given). */
   private ModelRuntime load(String location, String... options) {
     Map<String, String> map = new HashMap<>();
+    map.put("upstream-model", SERVICE);
     for (int i = 0; i < options.length; i += 2) {
       map.put(options[i], options[i + 1]);
     }
-    ModelRuntime runtime = provider().load(new ModelSource(location, map));
+    return loadExactly(location, map);
+  }
+
+  private ModelRuntime loadExactly(String location, Map<String, String> options) {
+    ModelRuntime runtime = provider().load(new ModelSource(location, options));
     resources.add(runtime);
     return runtime;
   }
@@ -133,14 +140,78 @@ class RemoteBackendTest {
   }
 
   @Test
-  void sendsTheServiceNameAsUpstreamModelByDefaultAndNoKeyWhenNoneIsSet() throws Exception {
+  void sendsNoKeyWhenNoneIsSet() throws Exception {
     ScriptedUpstream upstream = upstream().enqueue(chatAnswer("ok"));
 
     replica(upstream.baseUrl()).execute(chat("Hi"), new RecordingListener());
 
-    ScriptedUpstream.Recorded request = upstream.takeRequest();
-    assertThat(Json.mapper().readTree(request.body()).get("model").asString()).isEqualTo(SERVICE);
-    assertThat(request.headers()).doesNotContainKey("authorization");
+    assertThat(upstream.takeRequest().headers()).doesNotContainKey("authorization");
+  }
+
+  // ---- Choosing the upstream model ------------------------------------------------------------
+
+  private static ScriptedUpstream.Script modelList(String... ids) {
+    StringBuilder data = new StringBuilder();
+    for (String id : ids) {
+      data.append(data.length() == 0 ? "" : ",").append("{\"id\":\"").append(id).append("\",\"object\":\"model\"}");
+    }
+    return e -> e.respond(200, "application/json", "{\"object\":\"list\",\"data\":[" + data + "]}");
+  }
+
+  @Test
+  void asksTheUpstreamForItsModelsWithTheKeyAndUsesTheOnlyOne() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(modelList("llama-3-8b")).enqueue(chatAnswer("ok"));
+
+    loadExactly(upstream.baseUrl(), Map.of("api-key", KEY)).createReplica(0).execute(chat("Hi"), new RecordingListener());
+
+    ScriptedUpstream.Recorded list = upstream.takeRequest();
+    assertThat(list.method()).isEqualTo("GET");
+    assertThat(list.path()).isEqualTo("/v1/models");
+    assertThat(list.headers()).containsEntry("authorization", "Bearer " + KEY);
+    assertThat(Json.mapper().readTree(upstream.takeRequest().body()).get("model").asString()).isEqualTo("llama-3-8b");
+  }
+
+  @Test
+  void refusesToGuessAmongSeveralUpstreamModelsWithoutAServiceName() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(modelList("a", "b"));
+
+    assertThatThrownBy(() -> loadExactly(upstream.baseUrl(), Map.of()))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage("The upstream serves 2 models (a, b); set the option 'upstream-model' to one of them.");
+  }
+
+  @Test
+  void usesTheUpstreamModelCalledLikeTheService() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(modelList("other", SERVICE));
+
+    ModelRuntime runtime = provider().load(new ModelSource(upstream.baseUrl(), Map.of()), SERVICE);
+    resources.add(runtime);
+
+    assertThat(runtime).isNotNull();
+    assertThat(upstream.requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void failsTheLoadWhenTheUpstreamCannotListItsModels() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(404, "application/json", "{}"));
+    String dead = deadUrl();
+
+    assertThatThrownBy(() -> loadExactly(dead + "," + upstream.baseUrl(), Map.of()))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("Could not ask the upstream which model to use")
+        .hasMessageContaining("GET " + upstream.baseUrl() + "/models answered HTTP 404")
+        .hasMessageContaining("set the option 'upstream-model'");
+  }
+
+  @Test
+  void takesTheListOfTheFirstEndpointThatAnswers() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(modelList("solo")).enqueue(chatAnswer("ok"));
+
+    ModelRuntime runtime = loadExactly(deadUrl() + "," + upstream.baseUrl(), Map.of());
+    runtime.createReplica(1).execute(chat("Hi"), new RecordingListener());
+
+    upstream.takeRequest();
+    assertThat(Json.mapper().readTree(upstream.takeRequest().body()).get("model").asString()).isEqualTo("solo");
   }
 
   @Test
@@ -589,7 +660,7 @@ class RemoteBackendTest {
     StringBuilder seen = new StringBuilder();
     System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
     try {
-      ModelSource source = new ModelSource(deadUrl() + "," + upstream.baseUrl(), Map.of("api-key", KEY, "max-retries", "1"));
+      ModelSource source = new ModelSource(deadUrl() + "," + upstream.baseUrl(), Map.of("api-key", KEY, "max-retries", "1", "upstream-model", SERVICE));
       ModelRuntime runtime = provider().load(source);
       resources.add(runtime);
       Replica replica = runtime.createReplica(0);

@@ -3,6 +3,7 @@ package dev.modelhost.backend.remote;
 import static dev.modelhost.backend.remote.ScriptedUpstream.chatAnswer;
 import static dev.modelhost.backend.remote.ScriptedUpstream.chatDelta;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.modelhost.Caller;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,7 +58,14 @@ class RemoteServiceTest {
     return upstream;
   }
 
+  /** Deploys with the upstream model named (the service's own name unless given). */
   private ModelHost deploy(String location, Map<String, String> options, int replicas) {
+    Map<String, String> named = new HashMap<>(options);
+    named.putIfAbsent("upstream-model", SERVICE);
+    return deployExactly(location, named, replicas);
+  }
+
+  private ModelHost deployExactly(String location, Map<String, String> options, int replicas) {
     ModelHost host = ModelHost.builder().usageSink(usage::add).build();
     resources.add(host);
     host.deploy(ServiceSpec.builder("acme", "gateway")
@@ -95,6 +104,31 @@ class RemoteServiceTest {
       assertThat(r.estimated()).isFalse();
       assertThat(r.completionTokens()).isEqualTo(2);
     });
+  }
+
+  @Test
+  void asksTheUpstreamForItsModelsAndUsesTheOneCalledLikeTheService() throws Exception {
+    ScriptedUpstream upstream = upstream()
+        .enqueue(e -> e.respond(200, "application/json",
+            "{\"object\":\"list\",\"data\":[{\"id\":\"other/model\",\"object\":\"model\"},"
+                + "{\"id\":\"" + SERVICE + "\",\"object\":\"model\"}]}"))
+        .enqueue(chatAnswer("ok"));
+    ModelHost host = deployExactly(upstream.baseUrl(), Map.of(), 1);
+
+    host.chat(ask("Hi").build());
+
+    assertThat(upstream.takeRequest().path()).isEqualTo("/v1/models");
+    assertThat(Json.mapper().readTree(upstream.takeRequest().body()).get("model").asString()).isEqualTo(SERVICE);
+  }
+
+  @Test
+  void failsTheLoadNamingTheUpstreamModelsWhenNoneIsCalledLikeTheService() throws Exception {
+    ScriptedUpstream upstream = upstream().enqueue(e -> e.respond(200, "application/json",
+        "{\"object\":\"list\",\"data\":[{\"id\":\"a/one\"},{\"id\":\"b/two\"}]}"));
+
+    assertThatThrownBy(() -> deployExactly(upstream.baseUrl(), Map.of(), 1))
+        .hasMessageContaining("The upstream serves 2 models (a/one, b/two) and none is called '" + SERVICE + "'")
+        .hasMessageContaining("upstream-model");
   }
 
   @Test

@@ -1,60 +1,89 @@
 package dev.modelhost.engine.internal;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.ContentPart;
 import dev.modelhost.api.Json;
+import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
-import dev.modelhost.exception.BackendException;
+import dev.modelhost.engine.internal.jinja.Template;
+import dev.modelhost.engine.internal.jinja.TemplateException;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ModelLoadException;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A Hugging Face chat template rendered with Jinjava the way {@code transformers} renders it:
- * {@code trim_blocks} and {@code lstrip_blocks} on; {@code messages}, {@code tools},
- * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} in scope;
- * {@code raise_exception}, {@code strftime_now}, {@code namespace} and a Python-style
- * {@code tojson}. Python string methods that real templates call ({@code x.strip()},
- * {@code x.startswith('a')}, ...) are rewritten to filters of the same meaning before compiling.
+ * A Hugging Face chat template, rendered as {@code transformers}' {@code apply_chat_template}
+ * renders it: {@code messages}, {@code tools} (None when none are offered),
+ * {@code documents} (None), {@code add_generation_prompt}, {@code bos_token} and
+ * {@code eos_token} in scope, interpreted with Jinja2's semantics by {@link Template}.
+ *
+ * <p>Two things about a template are decided once, when it is loaded, by rendering probe
+ * conversations: whether tool-call {@code arguments} reach it as the parsed JSON object (the
+ * default, what transformers and vLLM pass) or as the OpenAI string (only when the template
+ * shows string arguments and cannot show object ones, as llama.cpp decides); and whether content
+ * given as parts reaches it as parts (when it prints a text part's text without printing the
+ * part's structure) or as the parts' text joined with newlines.
  */
 public final class ChatTemplate {
 
-  private static final Jinjava JINJAVA = newJinjava();
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
-  private static final ThreadLocal<@Nullable String> RAISED = new ThreadLocal<>();
-  private static final Pattern ITERATES_CONTENT =
-      Pattern.compile("for\\s+\\w+\\s+in\\s+\\w+\\s*(\\[\\s*['\"]content['\"]\\s*\\]|\\.content)");
+  private static final String ARGUMENT_KEY = "argument_needle";
+  private static final String ARGUMENT_VALUE = "needle-value";
+  private static final String PART_TEXT = "part-needle";
+  private static final Tool PROBE_TOOL =
+      Tool.function("probe_tool", "A probe.", Json.mapper().readTree("{\"type\": \"object\", \"properties\": {}}"));
 
-  private final String source;
+  private final Template template;
   private final @Nullable String bosToken;
   private final @Nullable String eosToken;
-  private final boolean contentAsParts;
+  private final Clock clock;
+  private final boolean objectArguments;
+  private final boolean contentParts;
 
-  private ChatTemplate(String source, @Nullable String bosToken, @Nullable String eosToken) {
-    this.source = PythonMethods.rewrite(source);
+  private ChatTemplate(Template template, @Nullable String bosToken, @Nullable String eosToken, Clock clock) {
+    this.template = template;
     this.bosToken = bosToken;
     this.eosToken = eosToken;
-    // Templates that loop over a message's content expect OpenAI-style parts, the others a string.
-    this.contentAsParts = ITERATES_CONTENT.matcher(source).find();
+    this.clock = clock;
+    this.objectArguments = !(showsArguments(probeArguments(false)) && !showsArguments(probeArguments(true)));
+    String parts = probe(List.of(userParts()), List.of());
+    this.contentParts = parts != null && parts.contains(PART_TEXT) && !parts.contains("'type'") && !parts.contains("\"type\"");
   }
 
+  /**
+   * Parses a template; {@code strftime_now} reads the system clock.
+   *
+   * @throws ModelLoadException when the template cannot be parsed, naming the line and column
+   */
   public static ChatTemplate of(String source, @Nullable String bosToken, @Nullable String eosToken) {
-    return new ChatTemplate(source, bosToken, eosToken);
+    return of(source, bosToken, eosToken, Clock.systemDefaultZone());
+  }
+
+  static ChatTemplate of(String source, @Nullable String bosToken, @Nullable String eosToken, Clock clock) {
+    try {
+      return new ChatTemplate(Template.parse(source), bosToken, eosToken, clock);
+    } catch (TemplateException.Syntax e) {
+      throw new ModelLoadException("The model's chat template cannot be parsed: " + e.getMessage(), e);
+    }
+  }
+
+  /** True when tool-call arguments reach the template as objects, false when as JSON strings. */
+  boolean objectArguments() {
+    return objectArguments;
+  }
+
+  /** True when content given as parts reaches the template as parts, false when as text. */
+  boolean contentParts() {
+    return contentParts;
   }
 
   /**
@@ -62,54 +91,51 @@ public final class ChatTemplate {
    *
    * @param tools the request's tools, or null when none are offered
    * @throws InvalidRequestException when the template refuses the conversation
-   *     ({@code raise_exception})
-   * @throws BackendException when the template itself cannot be rendered
+   *     ({@code raise_exception}, with its message) or fails on it
    */
   public String render(List<ChatMessage> messages, @Nullable List<Tool> tools, boolean addGenerationPrompt) {
-    Map<String, Object> context = new HashMap<>();
-    List<Map<String, Object>> messageMaps = new ArrayList<>(messages.size());
+    List<Object> messageMaps = new ArrayList<>(messages.size());
     for (ChatMessage message : messages) {
       messageMaps.add(toMap(message));
     }
-    context.put("messages", messageMaps);
-    context.put("add_generation_prompt", addGenerationPrompt);
-    context.put("bos_token", bosToken == null ? "" : bosToken);
-    context.put("eos_token", eosToken == null ? "" : eosToken);
+    List<Object> toolMaps = null;
     if (tools != null && !tools.isEmpty()) {
-      List<Object> toolMaps = new ArrayList<>(tools.size());
+      toolMaps = new ArrayList<>(tools.size());
       for (Tool tool : tools) {
         toolMaps.add(Json.mapper().convertValue(tool, MAP));
       }
-      context.put("tools", toolMaps);
     }
-    RAISED.remove();
-    RenderResult result;
     try {
-      result = JINJAVA.renderForResult(source, context);
-    } finally {
-      String raised = RAISED.get();
-      RAISED.remove();
-      if (raised != null) {
-        throw new InvalidRequestException(raised, "messages", "chat_template_error");
-      }
+      return template.render(variables(messageMaps, toolMaps, addGenerationPrompt), clock);
+    } catch (TemplateException.Raised e) {
+      throw new InvalidRequestException(e.getMessage(), "messages", "chat_template_error");
+    } catch (TemplateException e) {
+      throw new InvalidRequestException(
+          "The model's chat template cannot render this conversation: " + e.getMessage(), "messages", "chat_template_error");
     }
-    for (TemplateError error : result.getErrors()) {
-      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-        throw new BackendException("The model's chat template failed: " + error.getMessage(), null);
-      }
-    }
-    return result.getOutput();
   }
 
-  private Map<String, Object> toMap(ChatMessage message) {
-    Map<String, Object> map = new LinkedHashMap<>();
+  private Map<String, @Nullable Object> variables(List<Object> messages, @Nullable List<Object> tools, boolean addGenerationPrompt) {
+    Map<String, @Nullable Object> variables = new LinkedHashMap<>();
+    variables.put("messages", messages);
+    variables.put("tools", tools);
+    variables.put("documents", null);
+    variables.put("add_generation_prompt", addGenerationPrompt);
+    variables.put("bos_token", bosToken == null ? "" : bosToken);
+    variables.put("eos_token", eosToken == null ? "" : eosToken);
+    return variables;
+  }
+
+  private Map<String, @Nullable Object> toMap(ChatMessage message) {
+    Map<String, @Nullable Object> map = new LinkedHashMap<>();
     // Chat templates predate OpenAI's "developer" role, which takes the place of "system".
     map.put("role", ChatMessage.DEVELOPER.equals(message.role()) ? ChatMessage.SYSTEM : message.role());
-    if (message.content() == null) {
+    MessageContent content = message.content();
+    if (content == null) {
       map.put("content", null);
-    } else if (contentAsParts && message.content().isParts()) {
-      List<Map<String, Object>> parts = new ArrayList<>();
-      for (ContentPart part : message.content().parts()) {
+    } else if (contentParts && content.isParts()) {
+      List<Object> parts = new ArrayList<>();
+      for (ContentPart part : content.parts()) {
         parts.add(Json.mapper().convertValue(part, MAP));
       }
       map.put("content", parts);
@@ -123,83 +149,73 @@ public final class ChatTemplate {
       map.put("tool_call_id", message.toolCallId());
     }
     if (message.toolCalls() != null) {
-      List<Map<String, Object>> calls = new ArrayList<>();
+      List<Object> calls = new ArrayList<>();
       for (ToolCall call : message.toolCalls()) {
-        Map<String, Object> function = new LinkedHashMap<>();
-        String name = call.function() == null ? null : call.function().name();
-        String arguments = call.function() == null ? null : call.function().arguments();
-        function.put("name", name);
-        // Templates print the arguments with tojson: give them the object, as transformers does.
-        function.put("arguments", parseArguments(arguments));
-        Map<String, Object> callMap = new LinkedHashMap<>();
-        callMap.put("id", call.id());
-        callMap.put("type", call.type() == null ? "function" : call.type());
-        callMap.put("function", function);
-        calls.add(callMap);
+        calls.add(toolCall(call.id(), call.type(), call.function() == null ? null : call.function().name(),
+            call.function() == null ? null : arguments(call.function().arguments())));
       }
       map.put("tool_calls", calls);
     }
     return map;
   }
 
-  private static @Nullable Object parseArguments(@Nullable String arguments) {
-    if (arguments == null) {
-      return null;
+  private static Map<String, @Nullable Object> toolCall(
+      @Nullable String id, @Nullable String type, @Nullable String name, @Nullable Object arguments) {
+    Map<String, @Nullable Object> function = new LinkedHashMap<>();
+    function.put("name", name);
+    function.put("arguments", arguments);
+    Map<String, @Nullable Object> call = new LinkedHashMap<>();
+    call.put("id", id);
+    call.put("type", type == null ? "function" : type);
+    call.put("function", function);
+    return call;
+  }
+
+  /** The OpenAI arguments string in the form this template renders: an object when it is one. */
+  private @Nullable Object arguments(@Nullable String arguments) {
+    if (arguments == null || !objectArguments) {
+      return arguments;
     }
     try {
       JsonNode node = Json.mapper().readTree(arguments);
-      return node.isObject() ? Json.mapper().convertValue(node, MAP) : arguments;
+      return node != null && node.isObject() ? Json.mapper().convertValue(node, MAP) : arguments;
     } catch (JacksonException e) {
       return arguments;
     }
   }
 
-  /** Called by templates: aborts rendering with the template's own message (a bad conversation). */
-  public static Object raiseException(String message) {
-    // Jinjava goes on rendering after an error: the first message is the one that counts.
-    if (RAISED.get() == null) {
-      RAISED.set(message);
-    }
-    throw new InvalidRequestException(message, "messages", "chat_template_error");
+  private @Nullable String probeArguments(boolean asObject) {
+    Map<String, Object> arguments = Map.of(ARGUMENT_KEY, ARGUMENT_VALUE);
+    Object value = asObject ? arguments : Json.mapper().writeValueAsString(arguments);
+    Map<String, @Nullable Object> user = new LinkedHashMap<>();
+    user.put("role", ChatMessage.USER);
+    user.put("content", "Call the probe.");
+    Map<String, @Nullable Object> assistant = new LinkedHashMap<>();
+    assistant.put("role", ChatMessage.ASSISTANT);
+    assistant.put("content", null);
+    assistant.put("tool_calls", List.of(toolCall("call_probe01", "function", "probe_tool", value)));
+    return probe(List.of(user, assistant), List.of(Json.mapper().convertValue(PROBE_TOOL, MAP)));
   }
 
-  /** Called by templates: the current date and time in a Python {@code strftime} format. */
-  public static String strftimeNow(String format) {
-    return PythonMethods.strftimeNow(format);
+  private static Map<String, Object> userParts() {
+    Map<String, Object> part = new LinkedHashMap<>();
+    part.put("type", ContentPart.TEXT);
+    part.put("text", PART_TEXT);
+    Map<String, Object> user = new LinkedHashMap<>();
+    user.put("role", ChatMessage.USER);
+    user.put("content", List.of(part));
+    return user;
   }
 
-  private static Jinjava newJinjava() {
-    JinjavaConfig config =
-        JinjavaConfig.newBuilder()
-            .withTrimBlocks(true)
-            .withLstripBlocks(true)
-            // Message text is data: "{{ ... }}" inside it must never be evaluated.
-            .withNestedInterpretationEnabled(false)
-            .withMaxOutputSize(64L * 1024 * 1024)
-            .withLegacyOverrides(
-                LegacyOverrides.newBuilder()
-                    .withIterateOverMapKeys(true)
-                    .withUseNaturalOperatorPrecedence(true)
-                    .withParseWhitespaceControlStrictly(true)
-                    .withKeepNullableLoopValues(true)
-                    .withUseTrimmingForNotesAndExpressions(true)
-                    .build())
-            .build();
-    Jinjava jinjava = new Jinjava(config);
-    // A template is one file: nothing may be included or imported from the classpath or disk.
-    jinjava.setResourceLocator((name, encoding, interpreter) -> {
-      throw new java.io.FileNotFoundException("Chat templates cannot include '" + name + "'.");
-    });
+  private @Nullable String probe(List<Object> messages, List<Object> tools) {
     try {
-      jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-          "", "raise_exception", ChatTemplate.class.getMethod("raiseException", String.class)));
-      jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-          "", "strftime_now", ChatTemplate.class.getMethod("strftimeNow", String.class)));
-    } catch (NoSuchMethodException e) {
-      throw new ExceptionInInitializerError(e);
+      return template.render(variables(messages, tools.isEmpty() ? null : tools, false), clock);
+    } catch (TemplateException e) {
+      return null;
     }
-    jinjava.getGlobalContext().registerFilter(new PythonJson());
-    PythonMethods.register(jinjava.getGlobalContext());
-    return jinjava;
+  }
+
+  private static boolean showsArguments(@Nullable String rendered) {
+    return rendered != null && rendered.contains(ARGUMENT_KEY) && rendered.contains(ARGUMENT_VALUE);
   }
 }

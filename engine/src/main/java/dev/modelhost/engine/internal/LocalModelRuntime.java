@@ -1,17 +1,13 @@
 package dev.modelhost.engine.internal;
 
-import dev.modelhost.api.ChatMessage;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.ModelDirectory;
-import dev.modelhost.exception.BackendException;
-import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +26,7 @@ public final class LocalModelRuntime implements ModelRuntime {
   private final @Nullable ChatTemplate toolUseTemplate;
   private final int contextWindow;
   private final boolean[] eos;
+  private final BatchOptions batching;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalModelRuntime(
@@ -37,8 +34,10 @@ public final class LocalModelRuntime implements ModelRuntime {
       TextTokenizer tokenizer,
       GenerationConfig generationConfig,
       @Nullable ChatTemplate chatTemplate,
-      @Nullable ChatTemplate toolUseTemplate) {
+      @Nullable ChatTemplate toolUseTemplate,
+      BatchOptions batching) {
     this.decoder = decoder;
+    this.batching = batching;
     this.tokenizer = tokenizer;
     this.generationConfig = generationConfig;
     this.chatTemplate = chatTemplate;
@@ -67,7 +66,7 @@ public final class LocalModelRuntime implements ModelRuntime {
    * Loads the tokenizer, chat template and generation config from {@code dir}, then the decoder.
    * Whatever was loaded is freed again when a later part fails.
    */
-  public static LocalModelRuntime open(ModelDirectory dir, Supplier<Decoder> decoderLoader) {
+  public static LocalModelRuntime open(ModelDirectory dir, BatchOptions batching, Supplier<Decoder> decoderLoader) {
     TextTokenizer tokenizer = TextTokenizer.load(dir);
     Decoder decoder = null;
     try {
@@ -81,11 +80,6 @@ public final class LocalModelRuntime implements ModelRuntime {
           : ChatTemplate.of(settings.toolUseChatTemplate(), settings.bosToken(), settings.eosToken());
       if (template == null) {
         LOG.info("Model {} has no chat template: it serves /v1/completions only.", dir);
-      } else {
-        probe(template, dir);
-      }
-      if (toolUse != null) {
-        probe(toolUse, dir);
       }
       try {
         decoder = decoderLoader.get();
@@ -94,24 +88,13 @@ public final class LocalModelRuntime implements ModelRuntime {
       } catch (RuntimeException e) {
         throw new ModelLoadException("Cannot load the model in " + dir + ": " + e.getMessage(), e);
       }
-      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template, toolUse);
+      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template, toolUse, batching);
     } catch (RuntimeException e) {
       if (decoder != null) {
         decoder.close();
       }
       tokenizer.close();
       throw e;
-    }
-  }
-
-  /** Renders a one-message chat so that a template Jinjava cannot run is reported at load. */
-  private static void probe(ChatTemplate template, ModelDirectory dir) {
-    try {
-      template.render(List.of(ChatMessage.user("Hello")), null, true);
-    } catch (InvalidRequestException e) {
-      // The template's own check (raise_exception) refused this conversation; others may pass.
-    } catch (BackendException e) {
-      LOG.warn("The chat template of model {} cannot be rendered; chat requests will fail: {}", dir, e.getMessage());
     }
   }
 
@@ -125,7 +108,11 @@ public final class LocalModelRuntime implements ModelRuntime {
     if (closed.get()) {
       throw new IllegalStateException("The model runtime was closed.");
     }
-    return new LocalReplica(this);
+    return new LocalReplica(this, index);
+  }
+
+  BatchOptions batching() {
+    return batching;
   }
 
   Decoder decoder() {

@@ -10,11 +10,8 @@ import dev.modelhost.api.StopSequences;
 import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.Decoder;
-import dev.modelhost.exception.BackendException;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
-import dev.modelhost.exception.ModelhostException;
-import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import dev.modelhost.spi.InferenceRequest;
@@ -26,9 +23,10 @@ import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one request at a time on the runtime's shared decoder: renders and tokenizes the prompt,
- * checks the context window, prefills every choice in one batched step, then decodes step by step
- * until every choice has finished. KV caches live only as long as the request.
+ * A replica that batches continuously: each {@link #execute} call renders and tokenizes its request
+ * on the caller's thread, hands the request's sequences to the replica's {@link StepLoop}, and waits
+ * until the loop has finished them. Up to {@link #capacity()} requests run at once; the loop steps
+ * all of their sequences together. KV caches live only as long as their sequence.
  *
  * <p>Requests arrive checked by core's request validator (field ranges, {@code n}, {@code suffix},
  * {@code best_of}, {@code top_logprobs} with {@code logprobs}, ...). This class checks only what
@@ -38,14 +36,23 @@ import org.jspecify.annotations.Nullable;
 final class LocalReplica implements Replica {
 
   private final LocalModelRuntime runtime;
+  private final StepLoop loop;
   private volatile boolean closed;
 
-  LocalReplica(LocalModelRuntime runtime) {
+  LocalReplica(LocalModelRuntime runtime, int index) {
     this.runtime = runtime;
+    BatchOptions batching = runtime.batching();
+    this.loop = new StepLoop(runtime.decoder(), batching.maxBatch(), batching.prefillChunk(), "modelhost-step-" + index);
   }
 
   /** What a request asks to be generated. */
   private record Plan(List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, boolean tools) {}
+
+  /** The most requests this replica steps together: its {@code max-batch}. */
+  @Override
+  public int capacity() {
+    return runtime.batching().maxBatch();
+  }
 
   @Override
   public void execute(InferenceRequest request, GenerationListener listener) {
@@ -62,8 +69,8 @@ final class LocalReplica implements Replica {
       limits[p] = completionLimit(length, plan.params().maxTokens());
       promptTokens += length;
     }
-    List<Sequence> sequences = new ArrayList<>();
-    int completionTokens = 0;
+    Generation generation = new Generation(listener, request.cancellation());
+    boolean submitted = false;
     try {
       SplittableRandom root = plan.params().seed() == null ? new SplittableRandom() : new SplittableRandom(plan.params().seed());
       Decoder decoder = runtime.decoder();
@@ -78,54 +85,31 @@ final class LocalReplica implements Replica {
           }
           TokenSampler sampler = new TokenSampler(plan.params(), vocab, root.split(), prompt);
           Sequence sequence = new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
-              limits[p], plan.tools(), listener);
-          sequences.add(sequence);
+              limits[p], plan.tools(), generation);
+          generation.add(sequence);
           if (limits[p] == 0) {
             sequence.finishEmpty();
+            sequence.close();
           }
         }
       }
-      run(decoder, sequences, request.cancellation());
-      for (Sequence sequence : sequences) {
-        completionTokens += sequence.generated();
+      if (!generation.unfinished().isEmpty()) {
+        request.cancellation().onCancel(loop::wake);
+        loop.submit(generation);
+        submitted = true;
+        generation.await();
       }
     } finally {
-      for (Sequence sequence : sequences) {
-        sequence.close();
+      if (!submitted) {
+        // The loop closes what it was given; before that, the caches are this thread's to free.
+        generation.unfinished().forEach(Sequence::close);
       }
+    }
+    int completionTokens = 0;
+    for (Sequence sequence : generation.sequences()) {
+      completionTokens += sequence.generated();
     }
     listener.onUsage(Usage.of(promptTokens, completionTokens), false);
-  }
-
-  /** Steps every unfinished sequence together until all have finished. */
-  static void run(Decoder decoder, List<Sequence> sequences, Cancellation cancellation) {
-    List<Sequence> active = new ArrayList<>(sequences.size());
-    for (Sequence sequence : sequences) {
-      if (sequence.finished()) {
-        continue;
-      }
-      active.add(sequence);
-    }
-    List<Decoder.Step> batch = new ArrayList<>(active.size());
-    while (!active.isEmpty()) {
-      cancellation.throwIfCancelled();
-      batch.clear();
-      for (Sequence sequence : active) {
-        batch.add(new Decoder.Step(sequence.state(), sequence.nextInput()));
-      }
-      float[][] logits;
-      try {
-        logits = decoder.step(batch);
-      } catch (ModelhostException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        throw new BackendException("The model failed during a decoding step: " + e.getMessage(), e);
-      }
-      for (int i = 0; i < active.size(); i++) {
-        active.get(i).onLogits(logits[i]);
-      }
-      active.removeIf(Sequence::finished);
-    }
   }
 
   private int completionLimit(int promptLength, @Nullable Integer maxTokens) {
@@ -238,8 +222,10 @@ final class LocalReplica implements Replica {
     return stop == null ? null : stop.values();
   }
 
+  /** Refuses new requests; the step loop's thread ends once idle. */
   @Override
   public void close() {
     closed = true;
+    loop.close();
   }
 }

@@ -7,17 +7,20 @@ import dev.modelhost.engine.DecoderState;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One choice being generated: its KV cache, sampler, text stream and limits. Independent of the
- * request it belongs to, so that a loop may step sequences of several requests together.
+ * One choice being generated: its KV cache, sampler, text stream and limits, and the request
+ * ({@link Generation}) it belongs to. Everything that differs between requests lives here, so that
+ * a {@link StepLoop} steps sequences of many requests together. Used by one thread at a time.
  */
 public final class Sequence implements AutoCloseable {
 
   private final int index;
   private final int[] prompt;
+  private final Generation generation;
   private final DecoderState state;
   private final TokenSampler sampler;
   private final TextStream text;
@@ -27,6 +30,8 @@ public final class Sequence implements AutoCloseable {
   private final GenerationListener listener;
   private final @Nullable StringBuilder toolText;
   private int generated;
+  /** Prompt tokens already fed to the decoder. */
+  private int fed;
   /** Whether no text has been emitted yet (tool mode keeps leading blank text back). */
   private boolean emittedNothing = true;
   private int lastToken = -1;
@@ -45,16 +50,17 @@ public final class Sequence implements AutoCloseable {
       boolean[] eos,
       int maxTokens,
       boolean tools,
-      GenerationListener listener) {
+      Generation generation) {
     this.index = index;
     this.prompt = prompt;
+    this.generation = generation;
     this.state = state;
     this.sampler = sampler;
     this.tokenizer = tokenizer;
     this.text = new TextStream(tokenizer, sampler.params().stop());
     this.eos = eos;
     this.maxTokens = maxTokens;
-    this.listener = listener;
+    this.listener = generation.listener();
     this.toolText = tools ? new StringBuilder() : null;
   }
 
@@ -62,9 +68,34 @@ public final class Sequence implements AutoCloseable {
     return state;
   }
 
-  /** The tokens to feed next: the prompt first, then the last sampled token. */
-  public int[] nextInput() {
-    return lastToken < 0 ? prompt : new int[] {lastToken};
+  /** The request this choice belongs to. */
+  public Generation generation() {
+    return generation;
+  }
+
+  /** Whether prompt tokens remain to be fed. */
+  public boolean prefilling() {
+    return fed < prompt.length;
+  }
+
+  /** Prompt tokens not yet fed. */
+  public int promptLeft() {
+    return prompt.length - fed;
+  }
+
+  /**
+   * The tokens to feed next, counted as fed: at most {@code promptBudget} of the prompt while it
+   * lasts, then the last sampled token. The step after the prompt's last chunk yields the logits
+   * of the first generated token.
+   */
+  public int[] nextInput(int promptBudget) {
+    if (!prefilling()) {
+      return new int[] {lastToken};
+    }
+    int to = Math.min(prompt.length, fed + Math.max(1, promptBudget));
+    int[] chunk = fed == 0 && to == prompt.length ? prompt : Arrays.copyOfRange(prompt, fed, to);
+    fed = to;
+    return chunk;
   }
 
   public boolean finished() {

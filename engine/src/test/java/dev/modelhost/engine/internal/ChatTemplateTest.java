@@ -10,7 +10,11 @@ import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.ModelLoadException;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.Year;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -285,8 +289,9 @@ class ChatTemplateTest {
 
   @Test
   void templatesCannotIncludeFiles() {
-    assertThatThrownBy(() -> render("{% include 'models/sentencepiece/tokenizer_config.json' %}", "", "", List.of(ChatMessage.user("x"))))
-        .isInstanceOf(dev.modelhost.exception.BackendException.class);
+    assertThatThrownBy(() -> ChatTemplate.of("{% include 'models/sentencepiece/tokenizer_config.json' %}", "", ""))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("unknown tag 'include'");
   }
 
   @Test
@@ -296,9 +301,75 @@ class ChatTemplateTest {
   }
 
   @Test
-  void brokenTemplateIsAServerError() {
-    assertThatThrownBy(() -> render("{% for x in %}", "", "", List.of(ChatMessage.user("x"))))
-        .isInstanceOf(dev.modelhost.exception.BackendException.class)
-        .hasMessageContaining("chat template");
+  void strftimeNowReadsTheGivenClock() {
+    Clock clock = Clock.fixed(Instant.parse("2024-07-26T08:05:00Z"), ZoneOffset.UTC);
+    String out = ChatTemplate.of("{% if strftime_now is defined %}{{ strftime_now('%d %b %Y, %-I:%M %p') }}{% endif %}", "", "", clock)
+        .render(List.of(ChatMessage.user("x")), null, true);
+    assertThat(out).isEqualTo("26 Jul 2024, 8:05 AM");
+  }
+
+  @Test
+  void unparseableTemplateFailsTheLoadWithItsLineAndColumn() {
+    assertThatThrownBy(() -> ChatTemplate.of("{{ bos_token }}\n{% for message in %}{{ message }}{% endfor %}", "", ""))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("chat template cannot be parsed")
+        .hasMessageContaining("line 2, column 19");
+  }
+
+  @Test
+  void templateThatFailsOnAConversationIsABadRequestNotAServerError() {
+    ChatTemplate template = ChatTemplate.of("{% for m in messages %}{{ m.content + m.tool_calls }}{% endfor %}", "", "");
+    assertThatThrownBy(() -> template.render(List.of(ChatMessage.user("Hi")), null, true))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("cannot render this conversation")
+        .satisfies(e -> assertThat(((InvalidRequestException) e).httpStatus()).isEqualTo(400));
+  }
+
+  @Test
+  void toolsIsNoneWhenNoneAreOfferedAsInTransformers() {
+    String out = render("{{ tools is defined }}|{{ tools is none }}|{{ documents is none }}", "", "", List.of(ChatMessage.user("x")));
+    assertThat(out).isEqualTo("True|True|True");
+  }
+
+  private static final List<ChatMessage> CALL = List.of(
+      ChatMessage.user("Weather?"),
+      ChatMessage.assistantToolCalls(List.of(ToolCall.function("call_1", "get_weather", "{\"city\":\"Paris\",\"days\":3}"))));
+
+  @Test
+  void templateThatConcatenatesArgumentsGetsTheOpenAiString() {
+    ChatTemplate template = ChatTemplate.of(
+        "{% for m in messages %}{% for c in m.tool_calls %}{{ c.function.name + ' ' + c.function.arguments }}{% endfor %}{% endfor %}", "", "");
+    assertThat(template.objectArguments()).isFalse();
+    assertThat(template.render(CALL, null, false)).isEqualTo("get_weather {\"city\":\"Paris\",\"days\":3}");
+  }
+
+  @Test
+  void templatesThatSerialiseOrIterateArgumentsGetTheParsedObject() {
+    ChatTemplate json = ChatTemplate.of(
+        "{% for m in messages %}{% for c in m.tool_calls %}{{ c.function.arguments | tojson }}{% endfor %}{% endfor %}", "", "");
+    assertThat(json.objectArguments()).isTrue();
+    assertThat(json.render(CALL, null, false)).isEqualTo("{\"city\": \"Paris\", \"days\": 3}");
+    ChatTemplate items = ChatTemplate.of(
+        "{% for m in messages %}{% for c in m.tool_calls %}{% for k, v in c.function.arguments | items %}<{{ k }}={{ v }}>"
+            + "{% endfor %}{% endfor %}{% endfor %}", "", "");
+    assertThat(items.objectArguments()).isTrue();
+    assertThat(items.render(CALL, null, false)).isEqualTo("<city=Paris><days=3>");
+  }
+
+  @Test
+  void templatesCannotReachJavaObjectsOrMutateValues() {
+    assertThatThrownBy(() -> render("{{ messages.getClass().getName() }}", "", "", List.of(ChatMessage.user("x"))))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> render("{{ messages.append(messages[0]) }}", "", "", List.of(ChatMessage.user("x"))))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("unsafe");
+  }
+
+  @Test
+  void macroThatCallsItselfWithoutEndIsABadRequest() {
+    ChatTemplate template = ChatTemplate.of("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "", "");
+    assertThatThrownBy(() -> template.render(List.of(ChatMessage.user("x")), null, true))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("recursion");
   }
 }

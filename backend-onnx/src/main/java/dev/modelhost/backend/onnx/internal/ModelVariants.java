@@ -65,6 +65,7 @@ final class ModelVariants {
 
   /** {@code base} (named by {@code namedBy}) or its sibling variant {@code <stem>_<variant>.onnx}. */
   static String choose(ModelDirectory files, String base, String namedBy, @Nullable String variant) {
+    files.resolve(base); // refuses a name that leads out of the folder, naming it
     Map<String, String> found = variants(graphsIn(files, base), base);
     if (found.isEmpty()) {
       throw new ModelLoadException("Model file '" + base + "' (named by " + namedBy + ") not found in " + files

@@ -44,7 +44,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OnnxDecoder implements Decoder {
 
-  static final String PREFILL_CHUNK = "prefill-chunk";
   /** Logits a prompt call may return (16M floats, 64 MB): one row per new position of every row. */
   private static final int LOGITS_BUDGET = 1 << 24;
 
@@ -55,15 +54,13 @@ public final class OnnxDecoder implements Decoder {
   private final String device;
   private final Set<String> outputs;
   private final Set<String> presents;
-  private final int prefillChunk;
   private final AtomicLong runs = new AtomicLong();
   private volatile boolean closed;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
   private OnnxDecoder(
-      OrtEnvironment env, OrtSession session, GraphLayout layout, DecoderConfig config, String device, int prefillChunk) {
+      OrtEnvironment env, OrtSession session, GraphLayout layout, DecoderConfig config, String device) {
     this.env = env;
-    this.prefillChunk = prefillChunk;
     this.session = session;
     this.layout = layout;
     this.config = config;
@@ -91,23 +88,11 @@ public final class OnnxDecoder implements Decoder {
     try {
       GraphLayout layout = GraphLayout.detect(opened.session(), spec);
       DecoderConfig config = new DecoderConfig(spec.modelType(), layout.vocabSize(), spec.contextWindow(), spec.eosTokenIds());
-      return new OnnxDecoder(env, opened.session(), layout, config, opened.device(), prefillChunk(source, config));
+      return new OnnxDecoder(env, opened.session(), layout, config, opened.device());
     } catch (RuntimeException e) {
       closeQuietly(opened.session(), e);
       throw e;
     }
-  }
-
-  /**
-   * Option {@code prefill-chunk}: most prompt tokens of one sequence per call. By default a call's
-   * logits stay within {@link #LOGITS_BUDGET}, between 16 and 512 tokens.
-   */
-  private static int prefillChunk(ModelSource source, DecoderConfig config) {
-    int chunk = source.intOption(PREFILL_CHUNK, Math.max(16, Math.min(512, LOGITS_BUDGET / config.vocabSize())));
-    if (chunk < 1) {
-      throw new InvalidRequestException("Option '" + PREFILL_CHUNK + "' must be at least 1, got " + chunk + ".", PREFILL_CHUNK);
-    }
-    return chunk;
   }
 
   @Override
@@ -189,9 +174,9 @@ public final class OnnxDecoder implements Decoder {
 
   /**
    * The batch entries {@code group}, which add the same number of tokens, in one call; long
-   * prompts in slices of {@code prefillChunk} tokens, fewer when many rows prefill together (the
-   * choices of one request), so that a call's logits (one row per new position, of which only the
-   * last is wanted) stay bounded.
+   * prompts in slices so that a call's logits (one row per new position of every row, of which
+   * only the last is wanted) stay within {@link #LOGITS_BUDGET}. (The engine already feeds prompts
+   * in chunks of its {@code prefill-chunk} option; this bounds what one step may still hold.)
    */
   private void run(List<Step> batch, OnnxDecoderState[] all, List<Integer> group, float[][] logits) {
     int rows = group.size();
@@ -202,8 +187,7 @@ public final class OnnxDecoder implements Decoder {
       tokens[r] = batch.get(group.get(r)).tokens();
     }
     int total = tokens[0].length;
-    int perRow = Math.max(LOGITS_BUDGET / config.vocabSize(), prefillChunk) / rows;
-    int sliceTokens = Math.max(1, Math.min(prefillChunk, perRow));
+    int sliceTokens = Math.max(1, LOGITS_BUDGET / config.vocabSize() / rows);
     for (int from = 0; from < total; from += sliceTokens) {
       int to = Math.min(total, from + sliceTokens);
       int[][] slice = tokens;

@@ -133,9 +133,6 @@ class ModelLoadErrorsTest {
     assertThatThrownBy(() -> OnnxDecoder.load(ModelDirectory.open(model), new ModelSource(model.toString(), Map.of("threads", "0"))))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("'threads' must be at least 1");
-    assertThatThrownBy(() -> OnnxDecoder.load(ModelDirectory.open(model), new ModelSource(model.toString(), Map.of("prefill-chunk", "0"))))
-        .isInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("'prefill-chunk' must be at least 1");
   }
 
   private Path modelCopy(String name) throws IOException {

@@ -13,6 +13,7 @@ import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -159,17 +160,23 @@ class OnnxDecoderTest {
   }
 
   @Test
-  void longPromptsRunInSlicesWithTheSameResult() throws Exception {
-    ModelSource source = new ModelSource(directory.toString(), Map.of("threads", "1", "prefill-chunk", "3"));
-    try (OnnxDecoder chunked = OnnxDecoder.load(ModelDirectory.open(directory), source);
-        DecoderState a = chunked.newState();
-        DecoderState b = chunked.newState()) {
-      float[][] logits = chunked.step(List.of(new Step(a, PROMPT), new Step(b, PROMPT)));
-      assertThat(chunked.runs()).as("8 tokens in slices of 3, 3 and 2").isEqualTo(3);
+  void promptsFedInChunksOverSeveralStepsGiveTheSameLogits() throws Exception {
+    // The engine feeds long prompts in chunks (its prefill-chunk option), while other rows decode.
+    try (DecoderState a = decoder.newState();
+        DecoderState b = decoder.newState();
+        DecoderState c = decoder.newState()) {
+      decoder.step(List.of(new Step(c, OTHER_PROMPT)));
+      decoder.step(List.of(new Step(a, Arrays.copyOfRange(PROMPT, 0, 3)), new Step(b, Arrays.copyOfRange(PROMPT, 0, 3)),
+          new Step(c, new int[] {7})));
+      decoder.step(List.of(new Step(a, Arrays.copyOfRange(PROMPT, 3, 6)), new Step(b, Arrays.copyOfRange(PROMPT, 3, 6))));
+      float[][] logits = decoder.step(List.of(
+          new Step(a, Arrays.copyOfRange(PROMPT, 6, PROMPT.length)), new Step(b, Arrays.copyOfRange(PROMPT, 6, PROMPT.length)),
+          new Step(c, new int[] {9})));
       float[] expected = reference.lastLogitsWithoutCache(PROMPT);
       assertClose(logits[0], expected);
       assertClose(logits[1], expected);
-      assertClose(chunked.step(List.of(new Step(a, new int[] {5})))[0], reference.lastLogitsWithoutCache(append(PROMPT, 5)));
+      assertClose(logits[2], reference.lastLogitsWithoutCache(append(append(OTHER_PROMPT, 7), 9)));
+      assertClose(decoder.step(List.of(new Step(a, new int[] {5})))[0], reference.lastLogitsWithoutCache(append(PROMPT, 5)));
       assertThat(a.length()).isEqualTo(PROMPT.length + 1);
     }
   }

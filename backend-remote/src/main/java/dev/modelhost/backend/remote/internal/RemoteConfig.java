@@ -89,6 +89,12 @@ public record RemoteConfig(
         httpVersion(source.option(RemoteBackendProvider.HTTP_VERSION)));
   }
 
+  /** A copy that sends {@code model} upstream. */
+  public RemoteConfig withUpstreamModel(String model) {
+    return new RemoteConfig(baseUrls, apiKey, model, connectTimeout, firstByteTimeout, idleTimeout, maxRetries,
+        capacity, ejectCooldown, httpVersion);
+  }
+
   /** Comma-separated {@code http(s)://host[:port][/path]} base URLs, trailing slash removed. */
   static List<URI> parseUrls(String location) {
     Set<URI> urls = new LinkedHashSet<>();

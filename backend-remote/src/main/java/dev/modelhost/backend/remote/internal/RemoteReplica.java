@@ -39,13 +39,13 @@ final class RemoteReplica implements Replica {
     if (request instanceof InferenceRequest.Chat c) {
       ourModel = c.request().model();
       path = "chat/completions";
-      body = UpstreamRequests.chat(c.request(), runtime.upstreamModel(ourModel));
+      body = UpstreamRequests.chat(c.request(), runtime.upstreamModel());
       promptEstimate = UpstreamRequests.estimatePromptTokens(c.request());
     } else {
       InferenceRequest.Text t = (InferenceRequest.Text) request;
       ourModel = t.request().model();
       path = "completions";
-      body = UpstreamRequests.completion(t.request(), runtime.upstreamModel(ourModel));
+      body = UpstreamRequests.completion(t.request(), runtime.upstreamModel());
       promptEstimate = UpstreamRequests.estimatePromptTokens(t.request());
     }
     UpstreamClient.Opened opened =

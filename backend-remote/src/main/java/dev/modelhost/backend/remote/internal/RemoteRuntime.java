@@ -30,9 +30,25 @@ public final class RemoteRuntime implements ModelRuntime, PassThroughCapable {
   private final AtomicInteger nextPassThrough = new AtomicInteger();
   private volatile boolean closed;
 
-  public RemoteRuntime(RemoteConfig config) {
+  private final String upstreamModel;
+
+  private RemoteRuntime(RemoteConfig config, String upstreamModel) {
     this.client = new UpstreamClient(config);
+    this.upstreamModel = upstreamModel;
     this.relay = new StreamRelay(client.errors(), config.firstByteTimeout(), config.idleTimeout());
+  }
+
+  /**
+   * The runtime of the service {@code accessPath} (null when unknown). Without a configured
+   * upstream model, the upstream is asked which one to use ({@link UpstreamModels}).
+   */
+  public static RemoteRuntime open(RemoteConfig config, @Nullable String accessPath) {
+    String model = config.upstreamModel();
+    if (model == null) {
+      model = UpstreamModels.discover(config, accessPath);
+      config = config.withUpstreamModel(model);
+    }
+    return new RemoteRuntime(config, model);
   }
 
   @Override
@@ -54,10 +70,9 @@ public final class RemoteRuntime implements ModelRuntime, PassThroughCapable {
     return relay;
   }
 
-  /** The upstream's model id: the configured one, else the service's own name. */
-  @Nullable String upstreamModel(@Nullable String ourModel) {
-    String configured = client.config().upstreamModel();
-    return configured != null ? configured : ourModel;
+  /** The upstream's model id: the configured or discovered one. */
+  String upstreamModel() {
+    return upstreamModel;
   }
 
   @Override
@@ -74,10 +89,7 @@ public final class RemoteRuntime implements ModelRuntime, PassThroughCapable {
     ObjectNode request = object.deepCopy();
     JsonNode modelNode = request.get("model");
     String ourModel = modelNode != null && modelNode.isString() ? modelNode.asString() : null;
-    String upstreamModel = upstreamModel(ourModel);
-    if (upstreamModel != null) {
-      request.put("model", upstreamModel);
-    }
+    request.put("model", upstreamModel);
     // One JSON answer is relayed, so upstream streaming (partial images) is not asked for.
     request.remove("stream");
     UpstreamClient.Opened opened =

@@ -21,18 +21,16 @@ final class UpstreamRequests {
 
   private UpstreamRequests() {}
 
-  static byte[] chat(ChatCompletionRequest request, @Nullable String upstreamModel) {
+  static byte[] chat(ChatCompletionRequest request, String upstreamModel) {
     return streaming(Json.mapper().valueToTree(request), upstreamModel);
   }
 
-  static byte[] completion(CompletionRequest request, @Nullable String upstreamModel) {
+  static byte[] completion(CompletionRequest request, String upstreamModel) {
     return streaming(Json.mapper().valueToTree(request), upstreamModel);
   }
 
-  private static byte[] streaming(ObjectNode body, @Nullable String upstreamModel) {
-    if (upstreamModel != null) {
-      body.put("model", upstreamModel);
-    }
+  private static byte[] streaming(ObjectNode body, String upstreamModel) {
+    body.put("model", upstreamModel);
     body.put("stream", true);
     body.putObject("stream_options").put("include_usage", true);
     return Json.mapper().writeValueAsBytes(body);

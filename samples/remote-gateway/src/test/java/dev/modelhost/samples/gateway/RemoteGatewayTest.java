@@ -101,7 +101,10 @@ class RemoteGatewayTest {
     assertThat(answer.get("data").get(0).get("embedding")).hasSize(2);
   }
 
-  /** A stand-in OpenAI-compatible server: streams {@code from NAME} for chats, answers embeddings. */
+  /**
+   * A stand-in OpenAI-compatible server: lists one model, streams {@code from NAME} for chats,
+   * answers embeddings.
+   */
   private static final class Upstream {
 
     final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -111,6 +114,9 @@ class RemoteGatewayTest {
     Upstream(String name) throws IOException {
       this.name = name;
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.createContext("/v1/models", exchange -> respond(exchange, "application/json",
+          "{\"object\":\"list\",\"data\":[{\"id\":\"local/default\",\"object\":\"model\",\"created\":1,"
+              + "\"owned_by\":\"local\"}]}"));
       server.createContext("/v1/chat/completions", this::chat);
       server.createContext("/v1/embeddings", this::embeddings);
       server.start();

@@ -24,12 +24,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Two servers on loopback: one serves the default model's tiny twin, the other serves it again as a
- * remote service pointing at the first. Greedy answers must be the same either way.
+ * Two servers on loopback: one serves the default model's tiny twin as {@code local/default}, the
+ * other is a gateway started with only {@code --backend=remote --model=URL --service=front/relay}
+ * (and keys). The gateway asks the upstream which model it serves, so greedy answers must be the
+ * same either way.
  */
 class RemoteGatewayTest {
 
-  private static final String SERVICE = "test/tiny";
+  private static final String UPSTREAM_SERVICE = "local/default";
+  private static final String GATEWAY_SERVICE = "front/relay";
   private static final String UPSTREAM_KEY = "mh-upstream-test-owner-key-01";
   private static final String GATEWAY_KEY = "mh-gateway-test-owner-key-001";
 
@@ -52,14 +55,14 @@ class RemoteGatewayTest {
     upstream = ModelhostServer.start(
         "--port=0",
         "--model=" + DefaultModel.TINY_RANDOM.directory(),
-        "--service=" + SERVICE,
+        "--service=" + UPSTREAM_SERVICE,
         "--MODELHOST_API_KEY=" + UPSTREAM_KEY,
         "--MODELHOST_ADMIN_KEY=mh-upstream-test-admin-key-01");
     gateway = ModelhostServer.start(
         "--port=0",
         "--backend=remote",
         "--model=" + baseUrl(upstream) + "/v1",
-        "--service=" + SERVICE,
+        "--service=" + GATEWAY_SERVICE,
         "--MODELHOST_UPSTREAM_KEY=" + UPSTREAM_KEY,
         "--MODELHOST_API_KEY=" + GATEWAY_KEY,
         "--MODELHOST_ADMIN_KEY=mh-gateway-test-admin-key-01",
@@ -80,9 +83,9 @@ class RemoteGatewayTest {
     return OpenAIOkHttpClient.builder().baseUrl(baseUrl(server) + "/v1").apiKey(key).maxRetries(0).build();
   }
 
-  private static ChatCompletionCreateParams greedy() {
+  private static ChatCompletionCreateParams greedy(String model) {
     return ChatCompletionCreateParams.builder()
-        .model(SERVICE)
+        .model(model)
         .addUserMessage("Tell me a fortune about the sea and the stars.")
         .temperature(0.0)
         .maxCompletionTokens(12)
@@ -91,12 +94,12 @@ class RemoteGatewayTest {
 
   @Test
   void answersGreedilyThroughTheGatewayExactlyAsTheUpstreamDoes() {
-    ChatCompletion direct = client(upstream, UPSTREAM_KEY).chat().completions().create(greedy());
+    ChatCompletion direct = client(upstream, UPSTREAM_KEY).chat().completions().create(greedy(UPSTREAM_SERVICE));
     GATEWAY_USAGE.clear();
 
-    ChatCompletion relayed = client(gateway, GATEWAY_KEY).chat().completions().create(greedy());
+    ChatCompletion relayed = client(gateway, GATEWAY_KEY).chat().completions().create(greedy(GATEWAY_SERVICE));
 
-    assertThat(relayed.model()).isEqualTo(SERVICE);
+    assertThat(relayed.model()).isEqualTo(GATEWAY_SERVICE);
     assertThat(relayed.choices().get(0).message().content())
         .isNotEmpty()
         .isEqualTo(direct.choices().get(0).message().content());
@@ -110,8 +113,8 @@ class RemoteGatewayTest {
 
   @Test
   void streamsTheSameGreedyAnswerThroughTheGateway() {
-    ChatCompletion direct = client(upstream, UPSTREAM_KEY).chat().completions().create(greedy());
-    ChatCompletionCreateParams streamed = greedy().toBuilder()
+    ChatCompletion direct = client(upstream, UPSTREAM_KEY).chat().completions().create(greedy(UPSTREAM_SERVICE));
+    ChatCompletionCreateParams streamed = greedy(GATEWAY_SERVICE).toBuilder()
         .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
         .build();
     GATEWAY_USAGE.clear();
