@@ -12,6 +12,7 @@ import dev.modelhost.api.Completion;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.ModelList;
 import dev.modelhost.exception.ConflictException;
+import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.NotFoundException;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.Cancellation;
@@ -21,7 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +71,7 @@ public final class DefaultModelHost implements ModelHost {
   public ModelService deploy(ServiceSpec spec) {
     checkOpen();
     BackendProvider backend = backends.get(spec.backend());
+    checkOptions(spec, backend);
     ModelFetcher fetcher = fetchers.find(spec.source().location());
     ManagedService service;
     synchronized (services) {
@@ -81,6 +85,21 @@ public final class DefaultModelHost implements ModelHost {
     }
     workers.execute(service::load);
     return service.describe();
+  }
+
+  /** Refuses an option the service's backend does not read, so that none is silently ignored. */
+  private static void checkOptions(ServiceSpec spec, BackendProvider backend) {
+    Set<String> known = backend.optionNames();
+    if (known == null) {
+      return;
+    }
+    for (String option : new TreeSet<>(spec.source().options().keySet())) {
+      if (!known.contains(option)) {
+        throw new InvalidRequestException("The " + backend.name() + " backend has no option '" + option
+            + "'. Its options: " + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known))) + ".",
+            "options." + option, "unknown_parameter");
+      }
+    }
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.modelhost.spi;
 
 import dev.modelhost.exception.ModelLoadException;
 import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model backend, discovered with {@link java.util.ServiceLoader} from
@@ -43,5 +45,14 @@ public interface BackendProvider {
   default List<String> filesToFetch(List<String> available, ModelSource source) {
     throw new ModelLoadException("The " + name() + " backend cannot load a model by id ('" + source.location()
         + "'); give it a location it reads directly.");
+  }
+
+  /**
+   * The names of the options this backend reads. A service that sets any other option is refused
+   * when it is deployed, naming the option: an option is honoured or refused, never ignored. Null
+   * (the default) means the backend does not say, and its options are not checked.
+   */
+  default @Nullable Set<String> optionNames() {
+    return null;
   }
 }

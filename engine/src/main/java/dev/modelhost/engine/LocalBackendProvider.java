@@ -1,6 +1,7 @@
 package dev.modelhost.engine;
 
 import dev.modelhost.engine.internal.BatchOptions;
+import dev.modelhost.engine.internal.BatchOptions;
 import dev.modelhost.engine.internal.LocalModelRuntime;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
@@ -8,6 +9,8 @@ import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Base of the backends that run a model in this process (ONNX Runtime, DJL). A subclass names
@@ -101,5 +104,18 @@ public abstract class LocalBackendProvider implements BackendProvider {
     int shown = Math.min(files.size(), 40);
     return files.isEmpty() ? "no files." : String.join(", ", files.subList(0, shown))
         + (files.size() > shown ? " and " + (files.size() - shown) + " more." : ".");
+  }
+
+  /** The engine's options ({@code max-batch}, {@code prefill-chunk}) and the backend's own. */
+  @Override
+  public final Set<String> optionNames() {
+    Set<String> names = new TreeSet<>(BatchOptions.NAMES);
+    names.addAll(backendOptionNames());
+    return Set.copyOf(names);
+  }
+
+  /** The options that {@link #loadDecoder} reads; none by default. */
+  protected Set<String> backendOptionNames() {
+    return Set.of();
   }
 }

@@ -2,19 +2,40 @@ package dev.modelhost.spring;
 
 import dev.modelhost.ModelHost;
 import dev.modelhost.ModelHostBuilder;
-import dev.modelhost.ServiceSpec;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.internal.AdminController;
 import dev.modelhost.spring.internal.ApiKeyFilter;
-import dev.modelhost.spring.internal.InMemoryApiKeys;
+import dev.modelhost.spring.internal.LedgerHealthIndicator;
+import dev.modelhost.spring.internal.LedgerMetrics;
+import dev.modelhost.spring.internal.LedgerWriter;
 import dev.modelhost.spring.internal.MetricsUsageSink;
 import dev.modelhost.spring.internal.OpenAiController;
 import dev.modelhost.spring.internal.OpenAiErrorController;
 import dev.modelhost.spring.internal.RequestBodies;
 import dev.modelhost.spring.internal.RequestIdFilter;
 import dev.modelhost.spring.internal.ServicesHealthIndicator;
-import dev.modelhost.spring.internal.UsageAggregator;
+import dev.modelhost.spring.internal.QuotaGate;
+import dev.modelhost.spring.internal.RequestAdmission;
+import dev.modelhost.spring.internal.ServiceCatalog;
+import dev.modelhost.spring.internal.StoredApiKeys;
+import dev.modelhost.spring.internal.store.InMemoryApiKeyStore;
+import dev.modelhost.spring.internal.store.InMemoryServiceStore;
+import dev.modelhost.spring.internal.store.InMemoryUsageLedger;
+import dev.modelhost.spring.internal.store.JdbcStore;
+import dev.modelhost.spring.store.ApiKeyStore;
+import dev.modelhost.spring.store.ServiceStore;
+import dev.modelhost.spring.store.UsageLedger;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,7 +57,9 @@ import org.springframework.core.Ordered;
 /**
  * Builds a {@link ModelHost} with the services of {@code modelhost.services}, and in a servlet web
  * application serves it with OpenAI's API, API keys, the management API, health and metrics.
- * Every bean backs off when the application defines its own.
+ * The override points are public interfaces ({@link ModelHost}, {@link ApiKeys}, the stores of
+ * {@code dev.modelhost.spring.store}) and named beans: an application bean of that type or name
+ * replaces the starter's. The starter's internal classes are not override points.
  */
 @AutoConfiguration(
     beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration",
@@ -48,9 +71,94 @@ import org.springframework.core.Ordered;
 @EnableConfigurationProperties(ModelhostProperties.class)
 public class ModelhostAutoConfiguration {
 
+  /** The embedded database's folder when neither a URL nor a data directory is configured. */
+  static final String DEFAULT_DATA_DIR = System.getProperty("user.home") + "/.modelhost/data";
+
+  /** The JDBC store, when {@code modelhost.store.type} is {@code jdbc} (or a URL or data directory is set). */
+  @Configuration(proxyBeanMethods = false)
+  @Conditional(JdbcStoreCondition.class)
+  static class Jdbc {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(name = "modelhostDataSource")
+    HikariDataSource modelhostDataSource(ModelhostProperties properties, Environment environment) {
+      ModelhostProperties.Store store = properties.getStore();
+      HikariConfig config = new HikariConfig();
+      String url = store.getUrl();
+      if (url == null || url.isBlank()) {
+        Path dir = Path.of(store.getDataDir() != null ? store.getDataDir() : DEFAULT_DATA_DIR).toAbsolutePath();
+        try {
+          Files.createDirectories(dir);
+        } catch (IOException e) {
+          throw new InvalidRequestException("Cannot create the data directory " + dir + ": " + e.getMessage(),
+              "modelhost.store.data-dir");
+        }
+        // Every commit reaches the file at once (a killed process loses no committed record), and the
+        // database stays open until the pool closes, after the last usage records are written.
+        url = "jdbc:h2:file:" + dir.resolve("modelhost") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+      }
+      config.setJdbcUrl(url);
+      String username = store.getUsername() != null ? store.getUsername() : environment.getProperty("MODELHOST_DATABASE_USER");
+      String password = store.getPassword() != null ? store.getPassword() : environment.getProperty("MODELHOST_DATABASE_PASSWORD");
+      if (username != null && !username.isBlank()) {
+        config.setUsername(username);
+      }
+      if (password != null && !password.isBlank()) {
+        config.setPassword(password);
+      }
+      config.setPoolName("modelhost-store");
+      config.setMaximumPoolSize(8);
+      // The schema is migrated at start, so the database must answer then; later outages are
+      // buffered by the ledger writer, and a write waits at most this long for a connection.
+      config.setConnectionTimeout(2_000);
+      return new HikariDataSource(config);
+    }
+
+    @Bean
+    JdbcStore modelhostJdbcStore(@Qualifier("modelhostDataSource") DataSource dataSource) {
+      return new JdbcStore(dataSource);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ServiceStore modelhostServiceStore(JdbcStore store) {
+      return store.services();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ApiKeyStore modelhostApiKeyStore(JdbcStore store) {
+      return store.keys();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    UsageLedger modelhostUsageLedger(JdbcStore store) {
+      return store.ledger();
+    }
+  }
+
   @Bean
   @ConditionalOnMissingBean
-  public ApiKeys modelhostApiKeys(ModelhostProperties properties) {
+  public ServiceStore modelhostServiceStore() {
+    return new InMemoryServiceStore();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  public ApiKeyStore modelhostApiKeyStore() {
+    return new InMemoryApiKeyStore();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  public UsageLedger modelhostUsageLedger() {
+    return new InMemoryUsageLedger();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  public ApiKeys modelhostApiKeys(ModelhostProperties properties, ApiKeyStore store) {
     ModelhostProperties.Security security = properties.getSecurity();
     boolean digestsConfigured = security.getAdminKeyDigest() != null || !security.getKeys().isEmpty();
     byte[] secret;
@@ -61,26 +169,31 @@ public class ModelhostAutoConfiguration {
           "modelhost.security.secret is required when key digests are configured: digests are HMACs under it.",
           "modelhost.security.secret");
     } else {
-      secret = InMemoryApiKeys.randomSecret();
+      // Kept with the keys, so keys made at runtime work after a restart on a durable store.
+      secret = store.secret(StoredApiKeys::randomSecret);
     }
-    InMemoryApiKeys keys = new InMemoryApiKeys(secret, Clock.systemUTC());
-    if (security.getAdminKeyDigest() != null) {
-      keys.registerDigest("admin", null, security.getAdminKeyDigest());
-    }
-    for (ModelhostProperties.Key key : security.getKeys()) {
-      if (key.getOwner() == null || key.getDigest() == null) {
-        throw new InvalidRequestException(
-            "Every entry of modelhost.security.keys needs an owner and a digest.", "modelhost.security.keys");
-      }
-      keys.registerDigest(key.getId(), key.getOwner(), key.getDigest());
-    }
+    StoredApiKeys keys = new StoredApiKeys(secret, store, Clock.systemUTC());
+    keys.startRefreshing(properties.getStore().getKeyRefreshInterval());
     return keys;
   }
 
+  /** Registers the keys of {@code modelhost.security} with whatever {@link ApiKeys} bean there is. */
   @Bean
-  @ConditionalOnMissingBean
-  public UsageAggregator modelhostUsageAggregator() {
-    return new UsageAggregator();
+  @ConditionalOnMissingBean(name = "modelhostConfiguredKeys")
+  public SmartInitializingSingleton modelhostConfiguredKeys(ApiKeys keys, ModelhostProperties properties) {
+    return () -> {
+      ModelhostProperties.Security security = properties.getSecurity();
+      if (security.getAdminKeyDigest() != null) {
+        keys.registerDigest("admin", null, security.getAdminKeyDigest());
+      }
+      for (ModelhostProperties.Key key : security.getKeys()) {
+        if (key.getOwner() == null || key.getDigest() == null) {
+          throw new InvalidRequestException(
+              "Every entry of modelhost.security.keys needs an owner and a digest.", "modelhost.security.keys");
+        }
+        keys.registerDigest(key.getId(), key.getOwner(), key.getDigest());
+      }
+    };
   }
 
   @Bean(destroyMethod = "close")
@@ -88,27 +201,56 @@ public class ModelhostAutoConfiguration {
   public ModelHost modelHost(ObjectProvider<UsageSink> usageSinks, ObjectProvider<ModelhostCustomizer> customizers) {
     ModelHostBuilder builder = ModelHost.builder();
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-    // Added after the customizers, so a customizer's own sink cannot switch off /admin/usage and metrics.
+    // Added after the customizers, so a customizer's own sink cannot switch off the ledger and metrics.
     usageSinks.orderedStream().forEach(builder::addUsageSink);
     return builder.build();
   }
 
-  /** Deploys the services of {@code modelhost.services} once every bean exists. */
+  @Bean
+  public ServiceCatalog modelhostServiceCatalog(ModelHost host, ServiceStore store) {
+    return new ServiceCatalog(host, store, Clock.systemUTC());
+  }
+
+  @Bean(destroyMethod = "close")
+  public LedgerWriter modelhostLedgerWriter(UsageLedger ledger, ObjectProvider<ServiceCatalog> catalog,
+      ModelhostProperties properties) {
+    ModelhostProperties.Store store = properties.getStore();
+    return new LedgerWriter(ledger, accessPath -> catalog.getObject().booking(accessPath),
+        store.getLedgerBufferCapacity(), store.getLedgerBatchSize(), store.getLedgerCloseTimeout());
+  }
+
+  @Bean
+  public QuotaGate modelhostQuotaGate(UsageLedger ledger, LedgerWriter writer) {
+    QuotaGate gate = new QuotaGate(ledger, Clock.systemUTC());
+    writer.addListener(gate::onRecord);
+    return gate;
+  }
+
+  /**
+   * Shuts down in the order billing needs: the host first (requests in flight end and write their
+   * usage records), then the ledger writer (which writes what is queued).
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "modelhostOrderlyShutdown")
+  public DisposableBean modelhostOrderlyShutdown(ModelHost host, LedgerWriter writer) {
+    return () -> {
+      host.close();
+      writer.close();
+    };
+  }
+
+  /** Brings back the recorded services and deploys those of {@code modelhost.services} once every bean exists. */
   @Bean
   @ConditionalOnMissingBean(name = "modelhostServiceDeployer")
-  public SmartInitializingSingleton modelhostServiceDeployer(ModelHost host, ModelhostProperties properties,
+  public SmartInitializingSingleton modelhostServiceDeployer(ServiceCatalog catalog, ModelhostProperties properties,
       ObjectProvider<MetricsUsageSink> metrics) {
     return () -> {
-      for (ModelhostProperties.Service service : properties.getServices()) {
-        ServiceSpec spec = service.toSpec();
-        host.deploy(spec);
-      }
+      catalog.restore(properties.getServices().stream().map(ModelhostProperties.Service::toSpec).toList());
       metrics.ifAvailable(MetricsUsageSink::watchAll);
     };
   }
 
   @Bean
-  @ConditionalOnMissingBean
   public RequestBodies modelhostRequestBodies(ModelhostProperties properties) {
     return new RequestBodies(properties.getLimits().getMaxBodySize().toBytes());
   }
@@ -119,9 +261,14 @@ public class ModelhostAutoConfiguration {
   static class Metrics {
 
     @Bean
-    @ConditionalOnMissingBean
     MetricsUsageSink modelhostMetricsUsageSink(MeterRegistry registry, ObjectProvider<ModelHost> host) {
       return new MetricsUsageSink(registry, host);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "modelhostLedgerMetrics")
+    SmartInitializingSingleton modelhostLedgerMetrics(MeterRegistry registry, LedgerWriter writer) {
+      return () -> LedgerMetrics.register(registry, writer);
     }
   }
 
@@ -135,6 +282,13 @@ public class ModelhostAutoConfiguration {
     ServicesHealthIndicator modelhostHealthIndicator(ModelHost host) {
       return new ServicesHealthIndicator(host);
     }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "modelhostLedgerHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("modelhost-ledger")
+    LedgerHealthIndicator modelhostLedgerHealthIndicator(LedgerWriter writer, ModelhostProperties properties) {
+      return new LedgerHealthIndicator(writer, properties.getStore().getLedgerBufferCapacity());
+    }
   }
 
   @Configuration(proxyBeanMethods = false)
@@ -142,16 +296,17 @@ public class ModelhostAutoConfiguration {
   static class Web {
 
     @Bean
-    @ConditionalOnMissingBean
-    OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies) {
-      return new OpenAiController(host, bodies);
+    OpenAiController modelhostOpenAiController(ModelHost host, RequestBodies bodies, LedgerWriter writer,
+        QuotaGate quotas, ServiceCatalog catalog, ApiKeys keys, ModelhostProperties properties) {
+      return new OpenAiController(host, bodies, new RequestAdmission(writer, quotas, catalog, keys, Clock.systemUTC(),
+          properties.getLimits().getDefaultMaxTokensReservation(), properties.getStore().getLedgerAckTimeout()));
     }
 
     @Bean
-    @ConditionalOnMissingBean
-    AdminController modelhostAdminController(ModelHost host, ApiKeys keys, UsageAggregator usage,
+    AdminController modelhostAdminController(ModelHost host, ServiceCatalog catalog, ApiKeys keys, UsageLedger ledger,
+        LedgerWriter writer,
         RequestBodies bodies, ModelhostProperties properties, ObjectProvider<MetricsUsageSink> metrics) {
-      return new AdminController(host, keys, usage, bodies, properties.getPublicBaseUrl(), metrics);
+      return new AdminController(host, catalog, keys, ledger, writer, bodies, properties.getPublicBaseUrl(), metrics);
     }
 
     @Bean

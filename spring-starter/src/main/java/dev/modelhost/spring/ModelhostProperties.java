@@ -27,6 +27,9 @@ public class ModelhostProperties {
   /** Request limits. */
   private final Limits limits = new Limits();
 
+  /** Where services, API keys and usage are kept. */
+  private final Store store = new Store();
+
   /**
    * Base URL that clients use to reach this server, for the call examples of the management API
    * (e.g. {@code https://models.example.com}); when unset, taken from each request.
@@ -47,6 +50,10 @@ public class ModelhostProperties {
 
   public Limits getLimits() {
     return limits;
+  }
+
+  public Store getStore() {
+    return store;
   }
 
   public @Nullable String getPublicBaseUrl() {
@@ -193,7 +200,7 @@ public class ModelhostProperties {
   /** An owner key from configuration. */
   public static class Key {
 
-    /** Key id shown in listings and usage; defaults to {@code cfg-} and the digest's first 8 characters. */
+    /** Key id shown in listings and usage; defaults to {@code cfg-} and the digest's first 12 characters. */
     private @Nullable String id;
 
     /** Owner namespace whose services the key may call. */
@@ -219,9 +226,93 @@ public class ModelhostProperties {
     /** Requests one API key may have in flight at once; more get 429. 0 means no limit. */
     private int maxConcurrentRequestsPerKey = 0;
 
+    /**
+     * Completion tokens per choice that a request without {@code max_tokens} reserves against its
+     * key's token and budget quotas.
+     */
+    private int defaultMaxTokensReservation = 4096;
+
     public DataSize getMaxBodySize() { return maxBodySize; }
     public void setMaxBodySize(DataSize maxBodySize) { this.maxBodySize = maxBodySize; }
     public int getMaxConcurrentRequestsPerKey() { return maxConcurrentRequestsPerKey; }
     public void setMaxConcurrentRequestsPerKey(int max) { this.maxConcurrentRequestsPerKey = max; }
+    public int getDefaultMaxTokensReservation() { return defaultMaxTokensReservation; }
+    public void setDefaultMaxTokensReservation(int tokens) { this.defaultMaxTokensReservation = tokens; }
+  }
+
+  /** The store of services, API keys and the usage ledger. */
+  public static class Store {
+
+    /**
+     * {@code memory} (nothing survives a restart) or {@code jdbc}. Default: {@code jdbc} when
+     * {@code url} or {@code data-dir} is set, else {@code memory}.
+     */
+    private @Nullable String type;
+
+    /**
+     * JDBC URL of the database, e.g. {@code jdbc:postgresql://db:5432/modelhost}. Default: an H2
+     * database in {@code data-dir}.
+     */
+    private @Nullable String url;
+
+    /** Database user; default: the environment variable {@code MODELHOST_DATABASE_USER}. */
+    private @Nullable String username;
+
+    /** Database password; default: the environment variable {@code MODELHOST_DATABASE_PASSWORD}. */
+    private @Nullable String password;
+
+    /** Folder of the embedded H2 database, used when no {@code url} is set. */
+    private @Nullable String dataDir;
+
+    /** Usage records that may wait for the database before new requests are refused with 503. */
+    private int ledgerBufferCapacity = 10_000;
+
+    /** The most usage records written in one transaction. */
+    private int ledgerBatchSize = 500;
+
+    /** How long shutdown waits for queued usage records to be written. */
+    private Duration ledgerCloseTimeout = Duration.ofSeconds(10);
+
+    /**
+     * How long a finished response waits for its usage record to be committed before it is sent
+     * anyway; it waits only while the database fails.
+     */
+    private Duration ledgerAckTimeout = Duration.ofSeconds(2);
+
+    /** How often API keys are reloaded, so keys made or revoked by another server are seen. */
+    private Duration keyRefreshInterval = Duration.ofSeconds(1);
+
+    /** The store type in effect. */
+    public String effectiveType() {
+      if (type != null && !type.isBlank()) {
+        if (!type.equals("memory") && !type.equals("jdbc")) {
+          throw new InvalidRequestException(
+              "modelhost.store.type must be 'memory' or 'jdbc', got '" + type + "'.", "modelhost.store.type");
+        }
+        return type;
+      }
+      return url != null || dataDir != null ? "jdbc" : "memory";
+    }
+
+    public @Nullable String getType() { return type; }
+    public void setType(@Nullable String type) { this.type = type; }
+    public @Nullable String getUrl() { return url; }
+    public void setUrl(@Nullable String url) { this.url = url; }
+    public @Nullable String getUsername() { return username; }
+    public void setUsername(@Nullable String username) { this.username = username; }
+    public @Nullable String getPassword() { return password; }
+    public void setPassword(@Nullable String password) { this.password = password; }
+    public @Nullable String getDataDir() { return dataDir; }
+    public void setDataDir(@Nullable String dataDir) { this.dataDir = dataDir; }
+    public int getLedgerBufferCapacity() { return ledgerBufferCapacity; }
+    public void setLedgerBufferCapacity(int capacity) { this.ledgerBufferCapacity = capacity; }
+    public int getLedgerBatchSize() { return ledgerBatchSize; }
+    public void setLedgerBatchSize(int batchSize) { this.ledgerBatchSize = batchSize; }
+    public Duration getLedgerCloseTimeout() { return ledgerCloseTimeout; }
+    public void setLedgerCloseTimeout(Duration timeout) { this.ledgerCloseTimeout = timeout; }
+    public Duration getLedgerAckTimeout() { return ledgerAckTimeout; }
+    public void setLedgerAckTimeout(Duration timeout) { this.ledgerAckTimeout = timeout; }
+    public Duration getKeyRefreshInterval() { return keyRefreshInterval; }
+    public void setKeyRefreshInterval(Duration interval) { this.keyRefreshInterval = interval; }
   }
 }

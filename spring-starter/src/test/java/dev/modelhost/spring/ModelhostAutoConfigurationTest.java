@@ -7,9 +7,12 @@ import dev.modelhost.ModelService;
 import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.ChatMessage;
 import dev.modelhost.spi.UsageSink;
-import dev.modelhost.spring.internal.InMemoryApiKeys;
+import dev.modelhost.spring.internal.LedgerWriter;
+import dev.modelhost.spring.internal.StoredApiKeys;
+import dev.modelhost.spring.internal.store.InMemoryApiKeyStore;
+import dev.modelhost.spring.store.UsageLedger;
+import dev.modelhost.spring.store.UsageQuery;
 import dev.modelhost.spring.internal.OpenAiController;
-import dev.modelhost.spring.internal.UsageAggregator;
 import dev.modelhost.testing.RecordingUsageSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -117,7 +121,9 @@ class ModelhostAutoConfigurationTest {
           host.awaitRunning("acme/chat", Duration.ofSeconds(30));
           String id = host.chat(hello("acme/chat")).id();
           assertThat(records.awaitOne(id).service()).isEqualTo("acme/chat");
-          assertThat(context.getBean(UsageAggregator.class).usage(null, "acme/chat"))
+          assertThat(context.getBean(LedgerWriter.class).awaitWritten(Duration.ofSeconds(10))).isTrue();
+          assertThat(context.getBean(UsageLedger.class).totals(
+                  new UsageQuery(null, null, null, null, "acme/chat"), Set.of(UsageLedger.GroupBy.SERVICE)))
               .singleElement().satisfies(total -> assertThat(total.requests()).isEqualTo(1));
         });
   }
@@ -158,10 +164,10 @@ class ModelhostAutoConfigurationTest {
     byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
     runner.withPropertyValues(
             "modelhost.security.secret=" + secret,
-            "modelhost.security.admin-key-digest=" + InMemoryApiKeys.digestHex(secretBytes, adminKey),
+            "modelhost.security.admin-key-digest=" + StoredApiKeys.digestHex(secretBytes, adminKey),
             "modelhost.security.keys[0].owner=acme",
             "modelhost.security.keys[0].id=acme-ci",
-            "modelhost.security.keys[0].digest=" + InMemoryApiKeys.digestHex(secretBytes, ownerKey))
+            "modelhost.security.keys[0].digest=" + StoredApiKeys.digestHex(secretBytes, ownerKey))
         .run(context -> {
           ApiKeys keys = context.getBean(ApiKeys.class);
           assertThat(keys.authenticate(ownerKey)).hasValueSatisfying(key -> {
@@ -170,6 +176,26 @@ class ModelhostAutoConfigurationTest {
           });
           assertThat(keys.authenticate(adminKey)).hasValueSatisfying(key -> assertThat(key.admin()).isTrue());
           assertThat(keys.authenticate(ownerKey + "x")).isEmpty();
+        });
+  }
+
+  @Test
+  void registersConfiguredKeysWithTheApplicationsOwnKeysBean() {
+    String secret = "a-server-secret-of-some-length";
+    String ownerKey = "mh-configured-owner-key-0002";
+    byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
+    ApiKeys own = new StoredApiKeys(secretBytes, new InMemoryApiKeyStore(), Clock.systemUTC());
+    runner.withPropertyValues(
+            "modelhost.security.secret=" + secret,
+            "modelhost.security.keys[0].owner=acme",
+            "modelhost.security.keys[0].digest=" + StoredApiKeys.digestHex(secretBytes, ownerKey))
+        .withBean("ownKeys", ApiKeys.class, () -> own)
+        .run(context -> {
+          assertThat(context.getBean(ApiKeys.class)).isSameAs(own);
+          assertThat(own.authenticate(ownerKey)).hasValueSatisfying(key -> {
+            assertThat(key.owner()).isEqualTo("acme");
+            assertThat(key.id()).isEqualTo("cfg-" + StoredApiKeys.digestHex(secretBytes, ownerKey).substring(0, 12));
+          });
         });
   }
 
@@ -184,7 +210,7 @@ class ModelhostAutoConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   static class OwnBeans {
     final ModelHost host = ModelHost.builder().build();
-    final ApiKeys keys = new InMemoryApiKeys(InMemoryApiKeys.randomSecret(), Clock.systemUTC());
+    final ApiKeys keys = new StoredApiKeys(StoredApiKeys.randomSecret(), new InMemoryApiKeyStore(), Clock.systemUTC());
 
     @Bean
     ModelHost ownHost() {

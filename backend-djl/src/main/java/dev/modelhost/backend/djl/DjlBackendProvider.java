@@ -7,6 +7,7 @@ import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelSource;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code djl} backend: Llama-family models (Llama 2/3, SmolLM, Mistral, Qwen2) from a Hugging
@@ -46,5 +47,10 @@ public final class DjlBackendProvider extends LocalBackendProvider {
           + " root. It has: " + listing(available));
     }
     return weights;
+  }
+
+  @Override
+  protected Set<String> backendOptionNames() {
+    return Set.of(DjlDecoderLoader.DEVICE_OPTION, DjlDecoderLoader.THREADS_OPTION);
   }
 }

@@ -3,6 +3,8 @@ package dev.modelhost.backend.djl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.modelhost.ModelHost;
+import dev.modelhost.ServiceSpec;
 import dev.modelhost.backend.djl.internal.ReferenceCases;
 import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.engine.Decoder;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +52,22 @@ class DjlBackendProviderTest {
     try (ModelRuntime runtime = new DjlBackendProvider().load(ModelSource.of(TINY_RANDOM.toString()))) {
       assertThat(runtime.descriptor().modelType()).isEqualTo("llama");
       assertThat(runtime.descriptor().contextWindow()).isEqualTo(512);
+    }
+  }
+
+  @Test
+  void refusesAServiceWithAnOptionTheBackendDoesNotRead() {
+    try (ModelHost host = ModelHost.builder().build()) {
+      ServiceSpec spec = ServiceSpec.builder("acme", "tiny").backend("djl")
+          .source(new ModelSource(TINY_RANDOM.toString(), Map.of("variant", "q4"))).build();
+
+      assertThatThrownBy(() -> host.deploy(spec))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+            assertThat(e.param()).isEqualTo("options.variant");
+            assertThat(e.code()).isEqualTo("unknown_parameter");
+          })
+          .hasMessage("The djl backend has no option 'variant'. Its options: device, max-batch, prefill-chunk, threads.");
+      assertThat(host.services()).isEmpty();
     }
   }
 

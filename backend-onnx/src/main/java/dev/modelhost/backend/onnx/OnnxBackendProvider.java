@@ -7,6 +7,7 @@ import dev.modelhost.engine.LocalBackendProvider;
 import dev.modelhost.engine.ModelDirectory;
 import dev.modelhost.spi.ModelSource;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code onnx} backend: decoder-only language models in ONNX Runtime, from a directory in
@@ -55,5 +56,10 @@ public final class OnnxBackendProvider extends LocalBackendProvider {
   @Override
   protected List<String> weightFiles(List<String> available, ModelSource source) {
     return OnnxWeightFiles.choose(available, source);
+  }
+
+  @Override
+  protected Set<String> backendOptionNames() {
+    return OnnxDecoder.OPTIONS;
   }
 }

@@ -5,6 +5,7 @@ import dev.modelhost.backend.remote.internal.RemoteRuntime;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
+import java.util.Set;
 
 /**
  * The {@code remote} backend: a service whose replicas are OpenAI-compatible upstream servers
@@ -85,6 +86,11 @@ public final class RemoteBackendProvider implements BackendProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Set<String> optionNames() {
+    return RemoteConfig.OPTIONS;
   }
 
   /** Loads without a service name: an unset {@link #UPSTREAM_MODEL} needs an upstream with one model. */

@@ -14,6 +14,8 @@ public record BatchOptions(int maxBatch, int prefillChunk) {
 
   public static final String MAX_BATCH = "max-batch";
   public static final String PREFILL_CHUNK = "prefill-chunk";
+  /** Every option the engine reads. */
+  public static final java.util.Set<String> NAMES = java.util.Set.of(MAX_BATCH, PREFILL_CHUNK);
   /** Measured on the default model and a 100M-parameter model: see the architecture notes. */
   public static final int DEFAULT_MAX_BATCH = 8;
   public static final int DEFAULT_PREFILL_CHUNK = 256;

@@ -7,9 +7,12 @@ import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.PermissionDeniedException;
 import dev.modelhost.spring.ApiKey;
 import dev.modelhost.spring.ApiKeys;
+import dev.modelhost.spring.KeyQuota;
+import dev.modelhost.spring.store.UsageLedger;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Comparator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,17 +30,20 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 public class AdminController {
 
   private final ModelHost host;
+  private final ServiceCatalog catalog;
   private final ApiKeys keys;
-  private final UsageAggregator usage;
+  private final UsageEndpoints usage;
   private final RequestBodies bodies;
   private final @Nullable String publicBaseUrl;
   private final ObjectProvider<MetricsUsageSink> metrics;
 
-  public AdminController(ModelHost host, ApiKeys keys, UsageAggregator usage, RequestBodies bodies,
-      @Nullable String publicBaseUrl, ObjectProvider<MetricsUsageSink> metrics) {
+  public AdminController(ModelHost host, ServiceCatalog catalog, ApiKeys keys, UsageLedger ledger,
+      LedgerWriter writer, RequestBodies bodies, @Nullable String publicBaseUrl,
+      ObjectProvider<MetricsUsageSink> metrics) {
     this.host = host;
+    this.catalog = catalog;
     this.keys = keys;
-    this.usage = usage;
+    this.usage = new UsageEndpoints(ledger, writer);
     this.bodies = bodies;
     this.publicBaseUrl = publicBaseUrl;
     this.metrics = metrics;
@@ -47,7 +53,7 @@ public class AdminController {
   public void createService(HttpServletRequest request, HttpServletResponse response) throws IOException {
     requireAdmin(request);
     AdminJson.CreateService body = bodies.readStrict(request, AdminJson.CreateService.class);
-    ModelService created = host.deploy(body.toSpec());
+    ModelService created = catalog.deploy(body.toSpec());
     metrics.ifAvailable(sink -> sink.watch(created.accessPath()));
     write(response, 201, AdminJson.ServiceView.of(created, baseUrl()));
   }
@@ -75,7 +81,7 @@ public class AdminController {
     if (body.replicas() == null) {
       throw new InvalidRequestException("'replicas' is required.", "replicas", "missing_required_parameter");
     }
-    write(response, 200, AdminJson.ServiceView.of(host.scale(owner + "/" + name, body.replicas()), baseUrl()));
+    write(response, 200, AdminJson.ServiceView.of(catalog.scale(owner + "/" + name, body.replicas()), baseUrl()));
   }
 
   @DeleteMapping("/admin/services/{owner}/{name}")
@@ -84,7 +90,7 @@ public class AdminController {
       HttpServletResponse response) throws IOException {
     requireAdmin(request);
     // The host refuses a confirmation that does not repeat the name.
-    host.delete(owner + "/" + name, confirm == null ? "" : confirm);
+    catalog.delete(owner + "/" + name, confirm == null ? "" : confirm);
     write(response, 200, new AdminJson.Deleted(owner + "/" + name, "model_service", true));
   }
 
@@ -92,11 +98,21 @@ public class AdminController {
   public void createKey(HttpServletRequest request, HttpServletResponse response) throws IOException {
     requireAdmin(request);
     AdminJson.CreateKey body = bodies.readStrict(request, AdminJson.CreateKey.class);
-    if (body.owner() == null) {
-      throw new InvalidRequestException("'owner' is required.", "owner", "missing_required_parameter");
+    KeyQuota quota = body.quota() == null ? null : body.quota().toQuota();
+    ApiKeys.CreatedKey created;
+    if (Boolean.TRUE.equals(body.admin())) {
+      if (body.owner() != null || body.expiresAt() != null || quota != null) {
+        throw new InvalidRequestException("An admin key has no owner, expiry or quota.", "admin", "invalid_value");
+      }
+      created = keys.createAdmin();
+    } else {
+      if (body.owner() == null) {
+        throw new InvalidRequestException("'owner' is required.", "owner", "missing_required_parameter");
+      }
+      created = keys.create(body.owner(), body.expiresAt() == null ? null : Instant.ofEpochSecond(body.expiresAt()));
     }
-    ApiKeys.CreatedKey created = keys.create(body.owner());
-    write(response, 201, AdminJson.KeyView.of(created.apiKey(), created.key()));
+    ApiKey key = quota == null ? created.apiKey() : keys.setQuota(created.apiKey().id(), quota);
+    write(response, 201, AdminJson.KeyView.of(key, created.key()));
   }
 
   @GetMapping("/admin/keys")
@@ -117,13 +133,24 @@ public class AdminController {
     write(response, 200, new AdminJson.Deleted(revoked.id(), "api_key", true));
   }
 
-  @GetMapping("/admin/usage")
-  public void usage(@RequestParam(name = "owner", required = false) @Nullable String owner,
-      @RequestParam(name = "service", required = false) @Nullable String service, HttpServletRequest request,
-      HttpServletResponse response) throws IOException {
+  @PostMapping("/admin/keys/{id}/quota")
+  public void setQuota(@PathVariable String id, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     requireAdmin(request);
-    var views = usage.usage(blankToNull(owner), blankToNull(service)).stream().map(AdminJson.UsageView::of).toList();
-    write(response, 200, new AdminJson.UsageList("list", views));
+    AdminJson.QuotaBody body = bodies.readStrict(request, AdminJson.QuotaBody.class);
+    write(response, 200, AdminJson.KeyView.of(keys.setQuota(id, body.toQuota()), null));
+  }
+
+  @GetMapping("/admin/usage")
+  public void usage(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    requireAdmin(request);
+    write(response, 200, usage.totals(request));
+  }
+
+  @GetMapping("/admin/usage/records")
+  public void usageRecords(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    requireAdmin(request);
+    usage.records(request, response);
   }
 
   @ExceptionHandler(Throwable.class)
@@ -143,10 +170,6 @@ public class AdminController {
       return publicBaseUrl.replaceAll("/+$", "");
     }
     return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
-  }
-
-  private static @Nullable String blankToNull(@Nullable String value) {
-    return value == null || value.isBlank() ? null : value;
   }
 
   private static void write(HttpServletResponse response, int status, Object body) throws IOException {

@@ -10,8 +10,12 @@ import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.InvalidTypeException;
 import dev.modelhost.spi.ModelSource;
 import dev.modelhost.spring.ApiKey;
+import dev.modelhost.spring.KeyQuota;
+import dev.modelhost.spring.store.LedgerRecord;
+import dev.modelhost.spring.store.UsageTotal;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,8 +112,31 @@ final class AdminJson {
   /** {@code POST /admin/services/{owner}/{name}/scale}. */
   record Scale(@JsonProperty("replicas") @Nullable Integer replicas) {}
 
-  /** {@code POST /admin/keys}. */
-  record CreateKey(@JsonProperty("owner") @Nullable String owner) {}
+  /** {@code POST /admin/keys}: an owner key, or with {@code admin: true} an admin key. */
+  record CreateKey(
+      @JsonProperty("owner") @Nullable String owner,
+      @JsonProperty("admin") @Nullable Boolean admin,
+      @JsonProperty("expires_at") @Nullable Long expiresAt,
+      @JsonProperty("quota") @Nullable QuotaBody quota) {}
+
+  /** A key's limits; absent fields are no limit. */
+  record QuotaBody(
+      @JsonProperty("requests_per_minute") @Nullable Integer requestsPerMinute,
+      @JsonProperty("tokens_per_minute") @Nullable Long tokensPerMinute,
+      @JsonProperty("concurrent_requests") @Nullable Integer concurrentRequests,
+      @JsonProperty("budget") @Nullable BigDecimal budget,
+      @JsonProperty("budget_period") @Nullable String budgetPeriod) {
+
+    static QuotaBody of(KeyQuota quota) {
+      return new QuotaBody(quota.requestsPerMinute(), quota.tokensPerMinute(), quota.concurrentRequests(),
+          quota.budget() == null ? null : quota.budget().stripTrailingZeros(), quota.budgetPeriod());
+    }
+
+    KeyQuota toQuota() {
+      return new KeyQuota(requestsPerMinute, tokensPerMinute, concurrentRequests, budget,
+          budgetPeriod == null ? "month" : budgetPeriod);
+    }
+  }
 
   record Authorization(
       @JsonProperty("type") String type,
@@ -185,33 +212,92 @@ final class AdminJson {
       @JsonProperty("masked_key") String maskedKey,
       @JsonProperty("source") String source,
       @JsonProperty("created") long created,
+      @JsonProperty("expires_at") @Nullable Long expiresAt,
+      @JsonProperty("last_used_at") @Nullable Long lastUsedAt,
+      @JsonProperty("revoked_at") @Nullable Long revokedAt,
+      @JsonProperty("quota") QuotaBody quota,
       @JsonProperty("key") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String key) {
 
     static KeyView of(ApiKey apiKey, @Nullable String plainKey) {
       return new KeyView(apiKey.id(), "api_key", apiKey.owner(), apiKey.admin(), apiKey.masked(), apiKey.source(),
-          apiKey.created().getEpochSecond(), plainKey);
+          apiKey.created().getEpochSecond(), seconds(apiKey.expiresAt()), seconds(apiKey.lastUsed()),
+          seconds(apiKey.revoked()), QuotaBody.of(apiKey.quota()), plainKey);
     }
+  }
+
+  static @Nullable Long seconds(@Nullable Instant instant) {
+    return instant == null ? null : instant.getEpochSecond();
   }
 
   record KeyList(@JsonProperty("object") String object, @JsonProperty("data") List<KeyView> data) {}
 
+  /** Totals of one group; the dimensions not grouped by are null. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
   record UsageView(
-      @JsonProperty("key_id") String keyId,
-      @JsonProperty("owner") String owner,
-      @JsonProperty("service") String service,
+      @JsonProperty("object") String object,
+      @JsonProperty("owner") @Nullable String owner,
+      @JsonProperty("key_id") @Nullable String keyId,
+      @JsonProperty("service") @Nullable String service,
       @JsonProperty("requests") long requests,
       @JsonProperty("failed_requests") long failed,
       @JsonProperty("cancelled_requests") long cancelled,
       @JsonProperty("prompt_tokens") long promptTokens,
       @JsonProperty("completion_tokens") long completionTokens,
-      @JsonProperty("total_tokens") long totalTokens) {
+      @JsonProperty("total_tokens") long totalTokens,
+      @JsonProperty("cost") String cost,
+      @JsonProperty("currency") String currency) {
 
-    static UsageView of(UsageAggregator.Usage usage) {
-      return new UsageView(usage.caller(), usage.owner(), usage.service(), usage.requests(), usage.failed(),
-          usage.cancelled(), usage.promptTokens(), usage.completionTokens(),
-          usage.promptTokens() + usage.completionTokens());
+    static UsageView of(UsageTotal total) {
+      return new UsageView("usage.total", total.owner(), total.keyId(), total.service(), total.requests(),
+          total.failed(), total.cancelled(), total.promptTokens(), total.completionTokens(),
+          total.promptTokens() + total.completionTokens(), decimal(total.cost()), total.currency());
     }
   }
 
-  record UsageList(@JsonProperty("object") String object, @JsonProperty("data") List<UsageView> data) {}
+  record UsageList(
+      @JsonProperty("object") String object,
+      @JsonProperty("from") @Nullable Long from,
+      @JsonProperty("to") @Nullable Long to,
+      @JsonProperty("group_by") List<String> groupBy,
+      @JsonProperty("data") List<UsageView> data) {}
+
+  /** One ledger record. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record RecordView(
+      @JsonProperty("id") String id,
+      @JsonProperty("object") String object,
+      @JsonProperty("key_id") String keyId,
+      @JsonProperty("owner") String owner,
+      @JsonProperty("service") String service,
+      @JsonProperty("service_instance_id") String serviceInstanceId,
+      @JsonProperty("endpoint") String endpoint,
+      @JsonProperty("finish_reason") @Nullable String finishReason,
+      @JsonProperty("prompt_tokens") long promptTokens,
+      @JsonProperty("completion_tokens") long completionTokens,
+      @JsonProperty("estimated") boolean estimated,
+      @JsonProperty("started_at") BigDecimal startedAt,
+      @JsonProperty("ended_at") BigDecimal endedAt,
+      @JsonProperty("cost") String cost,
+      @JsonProperty("currency") String currency) {
+
+    static RecordView of(LedgerRecord record) {
+      return new RecordView(record.requestId(), "usage.record", record.keyId(), record.owner(), record.service(),
+          record.serviceInstanceId(), record.endpoint(), record.finishReason(), record.promptTokens(),
+          record.completionTokens(), record.estimated(), BigDecimal.valueOf(record.startedAt().toEpochMilli(), 3),
+          BigDecimal.valueOf(record.endedAt().toEpochMilli(), 3), decimal(record.cost()), record.currency());
+    }
+  }
+
+  record RecordList(
+      @JsonProperty("object") String object,
+      @JsonProperty("data") List<RecordView> data,
+      @JsonProperty("first_id") @Nullable String firstId,
+      @JsonProperty("last_id") @Nullable String lastId,
+      @JsonProperty("has_more") boolean hasMore) {}
+
+  /** A money amount as a plain decimal string without trailing zeros (JSON numbers lose precision). */
+  static String decimal(BigDecimal value) {
+    BigDecimal stripped = value.stripTrailingZeros();
+    return (stripped.scale() < 0 ? stripped.setScale(0) : stripped).toPlainString();
+  }
 }

@@ -121,7 +121,7 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     }
     Optional<ApiKey> key = keys.authenticate(parts[1]);
     if (key.isEmpty()) {
-      throw new AuthenticationException("Incorrect API key provided: " + InMemoryApiKeys.mask(parts[1]) + ".");
+      throw new AuthenticationException("Incorrect API key provided: " + StoredApiKeys.mask(parts[1]) + ".");
     }
     return key;
   }

@@ -2,6 +2,10 @@ package dev.modelhost.spring.internal;
 
 import dev.modelhost.Caller;
 import dev.modelhost.ModelHost;
+import dev.modelhost.ResponseStream;
+import dev.modelhost.api.ChatCompletion;
+import dev.modelhost.api.ChatCompletionChunk;
+import dev.modelhost.api.Completion;
 import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.api.Json;
@@ -31,10 +35,12 @@ public class OpenAiController {
 
   private final ModelHost host;
   private final RequestBodies bodies;
+  private final RequestAdmission admission;
 
-  public OpenAiController(ModelHost host, RequestBodies bodies) {
+  public OpenAiController(ModelHost host, RequestBodies bodies, RequestAdmission admission) {
     this.host = host;
     this.bodies = bodies;
+    this.admission = admission;
   }
 
   @PostMapping("/v1/chat/completions")
@@ -43,10 +49,18 @@ public class OpenAiController {
     ChatCompletionRequest body = bodies.read(request, ChatCompletionRequest.class);
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
-    if (body.isStream()) {
-      SseWriter.write(host.streamChat(body, caller), response);
-    } else {
-      writeJson(response, Json.mapper().writeValueAsBytes(host.chat(body, caller)));
+    try (QuotaGate.Ticket ticket = admission.admit(key, body.model(), body.completionTokenLimit(), body.choiceCount(),
+        bodyBytes(request, body))) {
+      if (body.isStream()) {
+        ResponseStream<ChatCompletionChunk> stream = host.streamChat(body, caller);
+        ticket.requestId(stream.id());
+        SseWriter.write(stream, response, admission.revocation(key), () -> admission.awaitRecorded(stream.id()));
+      } else {
+        ChatCompletion completion = host.chat(body, caller);
+        ticket.requestId(completion.id());
+        admission.awaitRecorded(completion.id());
+        writeJson(response, Json.mapper().writeValueAsBytes(completion));
+      }
     }
   }
 
@@ -56,10 +70,18 @@ public class OpenAiController {
     CompletionRequest body = bodies.read(request, CompletionRequest.class);
     checkAccess(key, body.model());
     Caller caller = new Caller(key.id());
-    if (body.isStream()) {
-      SseWriter.write(host.streamComplete(body, caller), response);
-    } else {
-      writeJson(response, Json.mapper().writeValueAsBytes(host.complete(body, caller)));
+    try (QuotaGate.Ticket ticket = admission.admit(key, body.model(), body.maxTokens(), body.choiceCount(),
+        bodyBytes(request, body))) {
+      if (body.isStream()) {
+        ResponseStream<Completion> stream = host.streamComplete(body, caller);
+        ticket.requestId(stream.id());
+        SseWriter.write(stream, response, admission.revocation(key), () -> admission.awaitRecorded(stream.id()));
+      } else {
+        Completion completion = host.complete(body, caller);
+        ticket.requestId(completion.id());
+        admission.awaitRecorded(completion.id());
+        writeJson(response, Json.mapper().writeValueAsBytes(completion));
+      }
     }
   }
 
@@ -87,7 +109,10 @@ public class OpenAiController {
     // A missing or mistyped model is left to the host, which names the parameter.
     @Nullable String model = modelNode != null && modelNode.isString() ? modelNode.asString() : null;
     checkAccess(key, model);
-    writeJson(response, Json.mapper().writeValueAsBytes(host.passThrough(endpoint, body, new Caller(key.id()))));
+    // A relayed request's tokens are unknown before it runs; it reserves none.
+    try (QuotaGate.Ticket ticket = admission.admit(key, model, 0, 0, request.getContentLengthLong())) {
+      writeJson(response, Json.mapper().writeValueAsBytes(host.passThrough(endpoint, body, new Caller(key.id()))));
+    }
   }
 
   @GetMapping("/v1/models")
@@ -121,6 +146,12 @@ public class OpenAiController {
   @ExceptionHandler(Throwable.class)
   public void handle(Throwable error, HttpServletResponse response) throws IOException {
     HttpErrors.write(response, error);
+  }
+
+  /** The body's size, for the quota's prompt estimate; a chunked body's is measured again. */
+  private static long bodyBytes(HttpServletRequest request, Object body) {
+    long declared = request.getContentLengthLong();
+    return declared >= 0 ? declared : Json.mapper().writeValueAsBytes(body).length;
   }
 
   private static void checkAccess(ApiKey key, @Nullable String model) {

@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,18 @@ final class SseWriter {
    * keep-alive) becomes an error event followed by {@code [DONE]}.
    */
   static void write(ResponseStream<?> stream, HttpServletResponse response) throws IOException {
+    write(stream, response, () -> null, () -> {});
+  }
+
+  /**
+   * Streams the chunks as {@link #write(ResponseStream, HttpServletResponse)} does, but ends the
+   * stream with an error event as soon as {@code interruption} returns an error (checked before
+   * every chunk and at every keep-alive, so within {@link #KEEP_ALIVE} of the cause), e.g. when the
+   * caller's API key is revoked. {@code beforeDone} runs after the last chunk and before
+   * {@code data: [DONE]} (e.g. to wait until the request's usage is recorded).
+   */
+  static void write(ResponseStream<?> stream, HttpServletResponse response,
+      Supplier<@Nullable RuntimeException> interruption, Runnable beforeDone) throws IOException {
     try (stream) {
       // Waiting a little before committing lets validation and refusal errors keep their status.
       boolean answered = stream.awaitNext(KEEP_ALIVE);
@@ -56,13 +70,19 @@ final class SseWriter {
       ServletOutputStream out = response.getOutputStream();
       try {
         if (!answered) {
-          hasNext = nextOrError(stream, out);
+          hasNext = nextOrError(stream, out, interruption);
         }
         while (hasNext) {
+          RuntimeException interrupted = interruption.get();
+          if (interrupted != null) {
+            out.write(HttpErrors.event(interrupted));
+            break;
+          }
           out.write(event(Json.mapper().writeValueAsBytes(stream.next())));
           out.flush();
-          hasNext = nextOrError(stream, out);
+          hasNext = nextOrError(stream, out, interruption);
         }
+        beforeDone.run();
         out.write(DONE);
         out.flush();
       } catch (IOException disconnected) {
@@ -75,8 +95,14 @@ final class SseWriter {
    * Advances the stream, sending keep-alives while it waits; a generation error is written as an
    * event and ends it.
    */
-  private static boolean nextOrError(ResponseStream<?> stream, ServletOutputStream out) throws IOException {
+  private static boolean nextOrError(ResponseStream<?> stream, ServletOutputStream out,
+      Supplier<@Nullable RuntimeException> interruption) throws IOException {
     while (!stream.awaitNext(KEEP_ALIVE)) {
+      RuntimeException interrupted = interruption.get();
+      if (interrupted != null) {
+        out.write(HttpErrors.event(interrupted));
+        return false;
+      }
       out.write(KEEP_ALIVE_COMMENT);
       out.flush();
     }

@@ -46,6 +46,9 @@ public final class OnnxDecoder implements Decoder {
 
   /** Logits a prompt call may return (16M floats, 64 MB): one row per new position of every row. */
   private static final int LOGITS_BUDGET = 1 << 24;
+  /** Every option the ONNX backend reads. */
+  public static final Set<String> OPTIONS =
+      Set.of(SessionFactory.THREADS, SessionFactory.DEVICE, ModelVariants.OPTION);
 
   private final OrtEnvironment env;
   private final OrtSession session;

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The remote backend's settings, read once from a {@link ModelSource}. {@link #toString()} never
@@ -37,7 +35,6 @@ public record RemoteConfig(
     Duration ejectCooldown,
     HttpClient.@Nullable Version httpVersion) {
 
-  private static final Logger LOG = LoggerFactory.getLogger(RemoteConfig.class);
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(60);
@@ -46,7 +43,8 @@ public record RemoteConfig(
   public static final int DEFAULT_CAPACITY = 16;
   public static final Duration DEFAULT_EJECT_COOLDOWN = Duration.ofSeconds(10);
 
-  private static final Set<String> KNOWN_OPTIONS =
+  /** Every option the remote backend reads. */
+  public static final Set<String> OPTIONS =
       Set.of(
           RemoteBackendProvider.API_KEY,
           RemoteBackendProvider.UPSTREAM_MODEL,
@@ -64,13 +62,6 @@ public record RemoteConfig(
 
   /** Reads and validates the settings; every problem is a {@link ModelLoadException}. */
   public static RemoteConfig from(ModelSource source) {
-    for (String key : source.options().keySet()) {
-      if (!KNOWN_OPTIONS.contains(key)) {
-        // A warning, not an error: hosts may pass options meant for every backend.
-        LOG.warn("Ignoring unknown option '{}' of the remote backend; known options: {}",
-            key, KNOWN_OPTIONS.stream().sorted().toList());
-      }
-    }
     String apiKey = blankToNull(source.option(RemoteBackendProvider.API_KEY));
     if (apiKey != null && apiKey.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
       // Never echo the value: it is a secret.

@@ -77,7 +77,8 @@ class ServerJarTest {
   void aFailedStartPrintsOneLineAndNoLogAndExitsWith1() throws Exception {
     Path log = folder.resolve("server.log");
 
-    Run failed = run("--port=0", "--model=" + folder.resolve("no-such-model"), "--log-file=" + log);
+    Run failed = run("--port=0", "--model=" + folder.resolve("no-such-model"), "--log-file=" + log,
+        "--data-dir=" + folder.resolve("data"));
 
     assertThat(failed.status()).isEqualTo(1);
     assertThat(failed.out()).isEmpty();
