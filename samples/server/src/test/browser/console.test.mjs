@@ -257,6 +257,9 @@ test('the usage view charts tokens per service', async () => {
   await row.waitFor();
   assert.ok(Number((await row.getByRole('cell').nth(1).textContent()).replace(/,/g, '')) >= 1, 'one cancelled request');
   await page.getByRole('img', { name: 'Tokens per service: prompt and completion' }).waitFor();
+  await page.getByLabel('Time window').selectOption('hour');
+  await page.getByText('to now.').waitFor();
+  await row.waitFor();
   await shot('console-usage.png');
 });
 

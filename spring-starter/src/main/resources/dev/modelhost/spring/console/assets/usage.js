@@ -1,5 +1,5 @@
 import { request } from './api.js';
-import { h, formatNumber } from './dom.js';
+import { h, formatDate, formatNumber } from './dom.js';
 
 /** A row's cost, when the server reports one: a number (with a currency field) or {amount, currency}. */
 function costOf(row) {
@@ -75,18 +75,24 @@ export function usageView(container, session) {
   const body = h('div');
   const error = h('p', { class: 'form-error', role: 'alert' });
   const reload = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
-  container.append(h('div', { class: 'toolbar' }, h('h1', {}, 'Usage'), reload), error, body);
+  const windows = [['all', 'All time', 0], ['hour', 'Last hour', 3600], ['day', 'Last 24 hours', 86400],
+    ['week', 'Last 7 days', 604800]];
+  const range = h('select', { id: 'usage-window' }, windows.map(([value, label]) => h('option', { value }, label)));
+  container.append(h('div', { class: 'toolbar' }, h('h1', {}, 'Usage'),
+    h('label', { for: 'usage-window' }, 'Time window'), range, reload), error, body);
   if (!session.admin) {
     error.textContent = 'Usage needs the admin key.';
     return () => {};
   }
   const load = async () => {
     try {
-      const answer = await request('GET', '/admin/usage');
+      const seconds = windows.find(([value]) => value === range.value)[2];
+      const from = seconds ? `&from=${Math.floor(Date.now() / 1000) - seconds}` : '';
+      const answer = await request('GET', `/admin/usage?group_by=service${from}`);
       const totals = perService(answer.data);
       const period = answer.from || answer.to
-        ? `From ${answer.from || 'the start'} to ${answer.to || 'now'}.`
-        : 'Totals since the server started.';
+        ? `From ${answer.from ? formatDate(answer.from) : 'the first record'} to ${answer.to ? formatDate(answer.to) : 'now'}.`
+        : 'All recorded usage.';
       const withCost = totals.some((total) => total.costs.size > 0);
       const headers = ['Service', 'Requests', 'Cancelled', 'Failed', 'Prompt tokens', 'Completion tokens', 'Total tokens']
         .concat(withCost ? ['Cost'] : []);
@@ -111,6 +117,7 @@ export function usageView(container, session) {
     }
   };
   reload.addEventListener('click', load);
+  range.addEventListener('change', load);
   load();
   return () => {};
 }
