@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.modelhost.ModelHost;
 import dev.modelhost.api.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,6 +46,8 @@ class RemoteGatewayTest {
         "--UPSTREAM_URLS=" + first.baseUrl() + "," + second.baseUrl(),
         "--GATEWAY_API_KEY=" + GATEWAY_KEY,
         "--MODELHOST_UPSTREAM_KEY=" + UPSTREAM_KEY);
+    // The service is deployed in the background (the remote backend first asks the upstreams for their model).
+    gateway.getBean(ModelHost.class).awaitRunning("local/default", Duration.ofSeconds(30));
   }
 
   @AfterEach

@@ -100,6 +100,9 @@ final class StartupBanner implements ApplicationRunner {
     out.println("Modelhost is serving " + String.join(", ", paths) + " at " + baseUrl + "/v1");
     ownerKeys.values().forEach(key -> out.println("  API key (owner " + key.owner() + "): " + key.shown()));
     out.println("  Admin key: " + adminShown);
+    if (environment.getProperty("modelhost.console.enabled", Boolean.class, true)) {
+      out.println("  Console: " + baseUrl + "/console (sign in with one of the keys)");
+    }
     if (!paths.isEmpty()) {
       OwnerKey first = ownerKeys.values().iterator().next();
       out.println("  Try:");
