@@ -3,7 +3,13 @@ package dev.modelhost.api;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.InvalidTypeException;
 import dev.modelhost.exception.ModelhostException;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -63,19 +69,36 @@ public final class Json {
 
   /** Reads a request body given as UTF-8 bytes; see {@link #read(String, Class)}. */
   public static <T> T read(byte[] json, Class<T> type) {
-    try {
-      return MAPPER.readValue(json, type);
-    } catch (JacksonException e) {
-      throw translated(e);
-    }
+    return read(text(json), type);
   }
 
   /** Reads a request body from a stream, which is not closed; see {@link #read(String, Class)}. */
   public static <T> T read(InputStream json, Class<T> type) {
     try {
-      return MAPPER.readValue(json, type);
-    } catch (JacksonException e) {
-      throw translated(e);
+      return read(json.readAllBytes(), type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A body as UTF-8 text, the only encoding JSON between systems may use (RFC 8259, 8.1). Decoding
+   * it strictly here keeps Jackson from guessing UTF-16 or UTF-32 from the first bytes, which turns
+   * some malformed bodies into I/O errors instead of parse errors. A leading byte order mark is
+   * skipped, as parsers may.
+   *
+   * @throws InvalidRequestException when the bytes are not UTF-8
+   */
+  public static String text(byte[] json) {
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(json))
+          .toString();
+      return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    } catch (CharacterCodingException e) {
+      throw new InvalidRequestException(ErrorMapper.UNPARSABLE_BODY_MESSAGE, null, null);
     }
   }
 

@@ -40,7 +40,7 @@ public final class RequestBodies {
   public <T> T readStrict(HttpServletRequest request, Class<T> type) throws IOException {
     byte[] body = readJson(request);
     // A JacksonException is mapped to a 400 naming the field by ErrorMapper.
-    return nonNull(Json.mapper().readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body));
+    return nonNull(Json.mapper().readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(Json.text(body)));
   }
 
   private byte[] readJson(HttpServletRequest request) throws IOException {
