@@ -1,18 +1,14 @@
 package dev.modelhost.internal;
 
 import dev.modelhost.exception.BackendNotFoundException;
-import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the backend a service names. Explicitly added providers win; the others are discovered
@@ -23,8 +19,7 @@ import org.jspecify.annotations.Nullable;
 final class BackendRegistry {
 
   private final Map<String, BackendProvider> explicit;
-  private final ClassLoader classLoader;
-  private volatile @Nullable Map<String, List<BackendProvider>> discovered;
+  private final Discovery<BackendProvider> discovery;
 
   public BackendRegistry(List<BackendProvider> explicit, ClassLoader classLoader) {
     Map<String, BackendProvider> byName = new LinkedHashMap<>();
@@ -36,7 +31,7 @@ final class BackendRegistry {
       }
     }
     this.explicit = Map.copyOf(byName);
-    this.classLoader = classLoader;
+    this.discovery = new Discovery<>(BackendProvider.class, classLoader, "backend providers");
   }
 
   /**
@@ -72,29 +67,10 @@ final class BackendRegistry {
   }
 
   private Map<String, List<BackendProvider>> discovered() {
-    Map<String, List<BackendProvider>> result = discovered;
-    if (result == null) {
-      synchronized (this) {
-        result = discovered;
-        if (result == null) {
-          result = discover();
-          discovered = result;
-        }
-      }
-    }
-    return result;
-  }
-
-  private Map<String, List<BackendProvider>> discover() {
     Map<String, List<BackendProvider>> byName = new TreeMap<>();
-    try {
-      for (BackendProvider provider : ServiceLoader.load(BackendProvider.class, classLoader)) {
-        byName.computeIfAbsent(provider.name(), n -> new ArrayList<>()).add(provider);
-      }
-    } catch (ServiceConfigurationError e) {
-      throw new ModelLoadException("Could not load the backend providers: " + e.getMessage(), e);
+    for (BackendProvider provider : discovery.all()) {
+      byName.computeIfAbsent(provider.name(), n -> new ArrayList<>()).add(provider);
     }
-    byName.replaceAll((name, providers) -> List.copyOf(providers));
     return byName;
   }
 }

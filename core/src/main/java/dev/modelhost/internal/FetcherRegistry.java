@@ -2,10 +2,7 @@ package dev.modelhost.internal;
 
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.ModelFetcher;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -17,12 +14,11 @@ import org.jspecify.annotations.Nullable;
 final class FetcherRegistry {
 
   private final List<ModelFetcher> explicit;
-  private final ClassLoader classLoader;
-  private volatile @Nullable List<ModelFetcher> discovered;
+  private final Discovery<ModelFetcher> discovery;
 
   FetcherRegistry(List<ModelFetcher> explicit, ClassLoader classLoader) {
     this.explicit = List.copyOf(explicit);
-    this.classLoader = classLoader;
+    this.discovery = new Discovery<>(ModelFetcher.class, classLoader, "model fetchers");
   }
 
   /** The fetcher for {@code location}, or null when the backend reads it directly. */
@@ -32,36 +28,12 @@ final class FetcherRegistry {
         return fetcher;
       }
     }
-    List<ModelFetcher> candidates = discovered().stream().filter(f -> f.handles(location)).toList();
+    List<ModelFetcher> candidates = discovery.all().stream().filter(f -> f.handles(location)).toList();
     if (candidates.size() > 1) {
       throw new ModelLoadException("Several model fetchers handle '" + location + "': "
           + candidates.stream().map(f -> f.getClass().getName()).sorted().collect(Collectors.joining(", "))
           + ". Remove all but one from the class path, or add the one to use with ModelHostBuilder.fetcher().");
     }
     return candidates.isEmpty() ? null : candidates.get(0);
-  }
-
-  private List<ModelFetcher> discovered() {
-    List<ModelFetcher> result = discovered;
-    if (result == null) {
-      synchronized (this) {
-        result = discovered;
-        if (result == null) {
-          result = discover();
-          discovered = result;
-        }
-      }
-    }
-    return result;
-  }
-
-  private List<ModelFetcher> discover() {
-    List<ModelFetcher> found = new ArrayList<>();
-    try {
-      ServiceLoader.load(ModelFetcher.class, classLoader).forEach(found::add);
-    } catch (ServiceConfigurationError e) {
-      throw new ModelLoadException("Could not load the model fetchers: " + e.getMessage(), e);
-    }
-    return List.copyOf(found);
   }
 }
