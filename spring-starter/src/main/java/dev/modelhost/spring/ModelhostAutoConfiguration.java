@@ -4,7 +4,6 @@ import dev.modelhost.ModelHost;
 import dev.modelhost.ModelHostBuilder;
 import dev.modelhost.ServiceSpec;
 import dev.modelhost.exception.ConfigurationException;
-import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.internal.AdminController;
 import dev.modelhost.spring.internal.ApiKeyFilter;
@@ -95,7 +94,7 @@ public class ModelhostAutoConfiguration {
         try {
           Files.createDirectories(dir);
         } catch (IOException e) {
-          throw new InvalidRequestException("Cannot create the data directory " + dir + ": " + e.getMessage(),
+          throw new ConfigurationException("Cannot create the data directory " + dir + ": " + e.getMessage(),
               "modelhost.store.data-dir");
         }
         // Every commit reaches the file at once (a killed process loses no committed record), and the
@@ -193,7 +192,7 @@ public class ModelhostAutoConfiguration {
       }
       for (ModelhostProperties.Key key : security.getKeys()) {
         if (key.getOwner() == null || key.getDigest() == null) {
-          throw new InvalidRequestException(
+          throw new ConfigurationException(
               "Every entry of modelhost.security.keys needs an owner and a digest.", "modelhost.security.keys");
         }
         keys.registerDigest(key.getId(), key.getOwner(), key.getDigest());

@@ -1,5 +1,6 @@
 package dev.modelhost.samples.server;
 
+import dev.modelhost.ServiceSpec;
 import dev.modelhost.backend.remote.RemoteBackendProvider;
 import dev.modelhost.defaultmodel.DefaultModel;
 import java.nio.file.Path;
@@ -123,7 +124,7 @@ record ServerOptions(
     String name = DEFAULT_SERVICE.substring(DEFAULT_SERVICE.indexOf('/') + 1);
     putIfUnset(properties, FIRST + "owner", owner);
     putIfUnset(properties, FIRST + "name", name);
-    putIfUnset(properties, FIRST + "backend", "onnx");
+    putIfUnset(properties, FIRST + "backend", ServiceSpec.DEFAULT_BACKEND);
     boolean remote = RemoteBackendProvider.NAME.equals(find(properties, FIRST + "backend"));
     @Nullable String location = find(properties, FIRST + "location");
     if (remote) {
