@@ -23,6 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,9 +98,7 @@ public final class ModelPull {
     } catch (IOException e) {
       throw new ModelLoadException("Cannot read the cached snapshot of " + id + ": " + e, e);
     }
-    tracker.planned(chosen.size(), bytes);
-    chosen.forEach(path -> tracker.fileDone(0));
-    tracker.progressed(bytes);
+    tracker.planned(chosen.size(), bytes, chosen.size(), bytes);
     return cache.snapshot(commit);
   }
 
@@ -142,11 +142,7 @@ public final class ModelPull {
         metadata.put(missing.get(i), asked.get(i));
         bytes += Math.max(0, asked.get(i).size());
       }
-      tracker.planned(chosen.size(), bytes);
-      tracker.progressed(present);
-      for (int i = 0; i < chosen.size() - missing.size(); i++) {
-        tracker.fileDone(0);
-      }
+      tracker.planned(chosen.size(), bytes, chosen.size() - missing.size(), present);
       BlobTransfer transfer = new BlobTransfer(api, cache, tracker, cancellation, watchdog,
           settings.idleTimeout(), settings.maxAttempts());
       runAll(pool, metadata.entrySet().stream().<Callable<Void>>map(entry -> () -> {
@@ -199,8 +195,8 @@ public final class ModelPull {
     throw new IllegalStateException(cause);
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-    java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
     return runnable -> {
       Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
       thread.setDaemon(true);

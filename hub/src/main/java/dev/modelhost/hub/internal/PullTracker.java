@@ -46,9 +46,12 @@ final class PullTracker {
     return System.console() != null ? System.err : null;
   }
 
-  void planned(int files, long bytes) {
+  /** The pull's size: {@code files} and {@code bytes} in all, of which the cache already holds some. */
+  void planned(int files, long bytes, int filesPresent, long bytesPresent) {
     filesTotal = files;
     bytesTotal = bytes;
+    filesDone.addAndGet(filesPresent);
+    bytesDone.addAndGet(bytesPresent);
     report(true);
   }
 
