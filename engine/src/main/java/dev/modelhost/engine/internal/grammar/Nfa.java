@@ -1,6 +1,7 @@
 package dev.modelhost.engine.internal.grammar;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A grammar as a Thompson NFA: each state has at most one byte edge (a {@link ByteSet} to one
@@ -95,7 +96,28 @@ final class Nfa {
       }
       return end;
     }
+    if (grammar instanceof Grammar.Separated list) {
+      return separated(list, from);
+    }
     return repeat((Grammar.Repeat) grammar, from);
+  }
+
+  private int separated(Grammar.Separated list, int from) {
+    Grammar.Sequence partThenSeparator = new Grammar.Sequence(List.of(list.part(), list.separator()));
+    if (list.max() != Grammar.UNBOUNDED) {
+      Grammar.Sequence separatorThenPart = new Grammar.Sequence(List.of(list.separator(), list.part()));
+      int at = fresh(list.part(), from);
+      return repeat(new Grammar.Repeat(separatorThenPart, list.min() - 1, list.max() - 1), at);
+    }
+    int at = repeat(new Grammar.Repeat(partThenSeparator, list.min() - 1, list.min() - 1), from);
+    // One copy of the part in a loop: part, then either the end or a separator and back.
+    int loop = newState();
+    addEmpty(at, loop);
+    int afterPart = fresh(list.part(), loop);
+    addEmpty(fresh(list.separator(), afterPart), loop);
+    int end = newState();
+    addEmpty(afterPart, end);
+    return end;
   }
 
   private int repeat(Grammar.Repeat repeat, int from) {
