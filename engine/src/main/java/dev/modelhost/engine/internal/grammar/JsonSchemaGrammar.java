@@ -29,7 +29,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  *       {@code ,}, {@code :} and before <code>}</code>, {@code ]}) optional whitespace: one space,
  *       or a newline and up to 20 spaces.
  *   <li>Integers {@code -?(0|[1-9][0-9]{0,15})}; numbers add an optional fraction {@code
- *       \.[0-9]{1,16}} and exponent {@code [eE][+-]?[0-9]{1,3}}.
+ *       \.[0-9]{1,16}} and exponent {@code [eE][+-]?[0-9]{1,2}} (every such number is a finite double).
  *   <li>Strings: any UTF-8 character but {@code "}, {@code \} and U+0000–U+001F, or an escape
  *       ({@code \["\\/bfnrt]}, or {@code \}{@code uXXXX} outside the surrogates). An escape counts as
  *       one character for {@code minLength}/{@code maxLength}.

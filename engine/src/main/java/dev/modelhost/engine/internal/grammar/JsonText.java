@@ -23,7 +23,8 @@ final class JsonText {
   private static final int MAX_INDENT = 20;
   private static final int MAX_INTEGER_DIGITS = 16;
   private static final int MAX_FRACTION_DIGITS = 16;
-  private static final int MAX_EXPONENT_DIGITS = 3;
+  /** Two digits: with three, texts like {@code 2e791} overflow a double and parse as infinity. */
+  private static final int MAX_EXPONENT_DIGITS = 2;
   private static final int MAX_SECOND_FRACTION_DIGITS = 9;
 
   private static final ByteSet DIGIT = ByteSet.range('0', '9');
