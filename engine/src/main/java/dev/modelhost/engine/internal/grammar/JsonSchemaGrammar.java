@@ -8,6 +8,7 @@ import dev.modelhost.exception.InvalidRequestException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,6 +70,8 @@ public final class JsonSchemaGrammar {
   private final String param;
   /** The {@code $ref} targets being expanded, to refuse a reference to itself. */
   private final Deque<String> expanding = new ArrayDeque<>();
+  /** Grammars of {@code $ref} targets, built once however often they are referenced. */
+  private final Map<String, Grammar> referenced = new HashMap<>();
 
   private JsonSchemaGrammar(JsonNode root, String param) {
     this.root = root;
@@ -196,7 +199,8 @@ public final class JsonSchemaGrammar {
   }
 
   private Grammar enumeration(Map<String, JsonNode> keywords, List<String> types, String path) {
-    onlyAlongside(keywords, path, keywords.containsKey("enum") ? "enum" : "const", Set.of("type", "enum", "const"));
+    String keyword = keywords.containsKey("enum") ? "enum" : "const";
+    onlyAlongside(keywords, path, keyword, Set.of("type", "enum", "const"));
     if (keywords.containsKey("enum") && keywords.containsKey("const")) {
       throw unsupported("'const' alongside 'enum'", path);
     }
@@ -224,7 +228,8 @@ public final class JsonSchemaGrammar {
   private static boolean hasType(JsonNode value, String type) {
     return switch (type) {
       case "string" -> value.isString();
-      case "integer" -> value.isIntegralNumber() || (value.isNumber() && value.decimalValue().stripTrailingZeros().scale() <= 0);
+      case "integer" -> value.isIntegralNumber()
+          || (value.isNumber() && value.decimalValue().stripTrailingZeros().scale() <= 0);
       case "number" -> value.isNumber();
       case "boolean" -> value.isBoolean();
       case "null" -> value.isNull();
@@ -253,6 +258,10 @@ public final class JsonSchemaGrammar {
     if (!target.startsWith("#")) {
       throw unsupported("'$ref' to another document ('" + target + "')", path);
     }
+    Grammar known = referenced.get(target);
+    if (known != null) {
+      return known;
+    }
     if (expanding.contains(target)) {
       throw unsupported("a recursive '$ref' ('" + target + "')", path);
     }
@@ -262,7 +271,9 @@ public final class JsonSchemaGrammar {
     }
     expanding.push(target);
     try {
-      return value(resolved, target);
+      Grammar grammar = value(resolved, target);
+      referenced.put(target, grammar);
+      return grammar;
     } finally {
       expanding.pop();
     }

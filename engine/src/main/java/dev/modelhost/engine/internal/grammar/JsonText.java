@@ -10,6 +10,7 @@ import static dev.modelhost.engine.internal.grammar.Grammar.sequence;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The pieces of generated JSON text in the output shape {@link JsonSchemaGrammar} documents:
@@ -29,8 +30,8 @@ final class JsonText {
 
   private static final ByteSet DIGIT = ByteSet.range('0', '9');
   private static final ByteSet NONZERO_DIGIT = ByteSet.range('1', '9');
-  private static final ByteSet HEX = DIGIT.union(ByteSet.range('a', 'f')).union(ByteSet.range('A', 'F'));
   private static final ByteSet LOWER_HEX = DIGIT.union(ByteSet.range('a', 'f'));
+  private static final ByteSet HEX = LOWER_HEX.union(ByteSet.range('A', 'F'));
 
   /** Optional whitespace between tokens: one space, or a newline and an indent. */
   static final Grammar WS =
@@ -57,8 +58,8 @@ final class JsonText {
                   sequence(
                       literal("u"),
                       choice(
-                          sequence(bytes(HEX.minus(ByteSet.ofChars("dD"))), bytes(HEX), bytes(HEX), bytes(HEX)),
-                          sequence(bytes(ByteSet.ofChars("dD")), bytes(ByteSet.range('0', '7')), bytes(HEX), bytes(HEX)))))));
+                          sequence(bytes(HEX.minus(ByteSet.ofChars("dD"))), repeat(bytes(HEX), 3, 3)),
+                          sequence(bytes(ByteSet.ofChars("dD")), bytes(ByteSet.range('0', '7')), repeat(bytes(HEX), 2, 2)))))));
 
   static final Grammar STRING = string(0, Grammar.UNBOUNDED);
 
@@ -168,10 +169,12 @@ final class JsonText {
         choice(
             sequence(bytes(DIGIT), bytes(DIGIT), choice(nonZeroLeapEndings)),
             sequence(choice(leapCenturies), literal("00")));
+    Grammar longMonth = choice(Stream.of("01", "03", "05", "07", "08", "10", "12").map(Grammar::literal).toList());
+    Grammar shortMonth = choice(Stream.of("04", "06", "09", "11").map(Grammar::literal).toList());
     Grammar nonFebruary =
         choice(
-            sequence(year, literal("-"), choice(literal("01"), literal("03"), literal("05"), literal("07"), literal("08"), literal("10"), literal("12")), literal("-"), day31),
-            sequence(year, literal("-"), choice(literal("04"), literal("06"), literal("09"), literal("11")), literal("-"), day30));
+            sequence(year, literal("-"), longMonth, literal("-"), day31),
+            sequence(year, literal("-"), shortMonth, literal("-"), day30));
     return choice(
         nonFebruary,
         sequence(year, literal("-02-"), day28),
@@ -180,7 +183,10 @@ final class JsonText {
 
   /** RFC 3339 full-time without leap seconds: {@code HH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)}. */
   static Grammar time() {
-    Grammar hour = choice(sequence(bytes(ByteSet.range('0', '1')), bytes(DIGIT)), sequence(literal("2"), bytes(ByteSet.range('0', '3'))));
+    Grammar hour =
+        choice(
+            sequence(bytes(ByteSet.range('0', '1')), bytes(DIGIT)),
+            sequence(literal("2"), bytes(ByteSet.range('0', '3'))));
     Grammar sixty = sequence(bytes(ByteSet.range('0', '5')), bytes(DIGIT));
     Grammar offset = choice(literal("Z"), sequence(bytes(ByteSet.ofChars("+-")), hour, literal(":"), sixty));
     return sequence(

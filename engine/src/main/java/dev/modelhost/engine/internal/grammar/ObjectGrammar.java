@@ -54,9 +54,12 @@ final class ObjectGrammar {
     for (String name : required) {
       if (properties == null || !properties.has(name)) {
         if (closed) {
-          throw schemas.invalid(path + "/required", "'" + name + "' is required but 'additionalProperties' is false");
+          throw schemas.invalid(
+              path + "/required", "'" + name + "' is required but 'additionalProperties' is false");
         }
-        Grammar value = anyAdditional ? JsonText.anyValue() : schemas.subschema(additional, path + "/additionalProperties");
+        Grammar value = anyAdditional
+            ? JsonText.anyValue()
+            : schemas.subschema(additional, path + "/additionalProperties");
         members.add(new Member(JsonText.member(JsonSchemaGrammar.key(name), value), true));
       }
     }

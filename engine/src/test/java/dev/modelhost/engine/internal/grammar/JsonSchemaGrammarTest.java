@@ -207,6 +207,23 @@ class JsonSchemaGrammarTest {
   }
 
   @Test
+  void referencesUsedManyTimesAreBuiltOnceAndRefusedWhenTooLarge() {
+    // Each definition uses the next one twice: 2^40 copies if expanded, refused as too large.
+    StringBuilder defs = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      defs.append(String.format(
+          "\"d%d\": {\"type\": \"array\", \"items\": {\"anyOf\": [{\"$ref\": \"#/$defs/d%d\"}, {\"$ref\": \"#/$defs/d%d\"}]}},",
+          i, i + 1, i + 1));
+    }
+    defs.append("\"d40\": {\"type\": \"integer\"}");
+    JsonNode schema = MAPPER.readTree("{\"$defs\": {" + defs + "}, \"$ref\": \"#/$defs/d0\"}");
+    Grammar grammar = JsonSchemaGrammar.schema(schema, PARAM);
+    assertThatThrownBy(() -> JsonSchemaGrammar.compileChecked(grammar, PARAM))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("too large");
+  }
+
+  @Test
   void genericValuesStaySmall() {
     // Lists hold one copy of their item, so each generic level about doubles rather than
     // quadruples: about 19,000 NFA states for any object, 38,000 for any value.
