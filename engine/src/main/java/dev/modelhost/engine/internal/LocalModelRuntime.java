@@ -3,6 +3,7 @@ package dev.modelhost.engine.internal;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.engine.internal.grammar.TokenVocabulary;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.ModelDescriptor;
@@ -27,6 +28,7 @@ public final class LocalModelRuntime implements ModelRuntime {
   private final int contextWindow;
   private final boolean[] eos;
   private final BatchOptions batching;
+  private final OutputConstraints constraints;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalModelRuntime(
@@ -54,6 +56,17 @@ public final class LocalModelRuntime implements ModelRuntime {
     config.eosTokenIds().forEach(this::markEos);
     generationConfig.eosTokenIds().forEach(this::markEos);
     markEos(tokenizer.eosId());
+    this.constraints = new OutputConstraints(vocabulary(tokenizer, config.vocabSize(), eos));
+  }
+
+  /** The tokens as constrained decoding sees them: their output bytes; special tokens have none. */
+  private static TokenVocabulary vocabulary(TextTokenizer tokenizer, int size, boolean[] eos) {
+    byte[][] bytes = new byte[Math.min(size, tokenizer.size())][];
+    for (int id = 0; id < bytes.length; id++) {
+      bytes[id] = tokenizer.bytes(id);
+    }
+    int[] ends = java.util.stream.IntStream.range(0, eos.length).filter(i -> eos[i]).toArray();
+    return new TokenVocabulary(size, bytes, ends);
   }
 
   private void markEos(int id) {
@@ -113,6 +126,10 @@ public final class LocalModelRuntime implements ModelRuntime {
 
   BatchOptions batching() {
     return batching;
+  }
+
+  OutputConstraints constraints() {
+    return constraints;
   }
 
   Decoder decoder() {
