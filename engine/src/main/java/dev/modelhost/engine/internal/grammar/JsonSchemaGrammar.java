@@ -94,21 +94,6 @@ public final class JsonSchemaGrammar {
     return sequence(JsonText.LEADING, JsonText.anyObject());
   }
 
-  /**
-   * Compiles a grammar made from a request parameter.
-   *
-   * @throws InvalidRequestException naming {@code param} when the grammar is too large
-   */
-  public static ByteAutomaton compileChecked(Grammar grammar, String param) {
-    try {
-      return ByteAutomaton.compile(grammar);
-    } catch (GrammarTooLargeException e) {
-      throw new InvalidRequestException(
-          "Unsupported value: '" + param + "' is too large for constrained decoding. " + e.getMessage(),
-          param, "unsupported_value");
-    }
-  }
-
   private Grammar value(JsonNode schema, String path) {
     if (schema.isBoolean()) {
       if (!schema.booleanValue()) {
