@@ -63,7 +63,10 @@ class ByteAutomatonTest {
   @Test
   void optionalPartsInsideLoopsDoNotLeakTheirExits() {
     // (x? y)* z and (x{0,2} y){1,2}: an exit taken before x must not be available after x.
-    Grammar star = sequence(repeat(sequence(Grammar.optional(literal("x")), literal("y")), 0, Grammar.UNBOUNDED), literal("z"));
+    Grammar star =
+        sequence(
+            repeat(sequence(Grammar.optional(literal("x")), literal("y")), 0, Grammar.UNBOUNDED),
+            literal("z"));
     assertThat(matches(star, "xyyxyz")).isTrue();
     assertThat(matches(star, "xz")).isFalse();
     assertThat(matches(star, "xyxz")).isFalse();
