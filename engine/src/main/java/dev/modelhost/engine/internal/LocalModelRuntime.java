@@ -9,6 +9,7 @@ import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ public final class LocalModelRuntime implements ModelRuntime {
   private final int contextWindow;
   private final boolean[] eos;
   private final BatchOptions batching;
+  private final OutputConstraints constraints;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalModelRuntime(
@@ -54,6 +56,8 @@ public final class LocalModelRuntime implements ModelRuntime {
     config.eosTokenIds().forEach(this::markEos);
     generationConfig.eosTokenIds().forEach(this::markEos);
     markEos(tokenizer.eosId());
+    this.constraints = new OutputConstraints(
+        tokenizer.constrainedVocabulary(config.vocabSize(), IntStream.range(0, eos.length).filter(i -> eos[i]).toArray()));
   }
 
   private void markEos(int id) {
@@ -113,6 +117,10 @@ public final class LocalModelRuntime implements ModelRuntime {
 
   BatchOptions batching() {
     return batching;
+  }
+
+  OutputConstraints constraints() {
+    return constraints;
   }
 
   Decoder decoder() {

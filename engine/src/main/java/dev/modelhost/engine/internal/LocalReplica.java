@@ -10,6 +10,7 @@ import dev.modelhost.api.StopSequences;
 import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.Decoder;
+import dev.modelhost.engine.internal.grammar.TokenConstraint;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.ChoiceDelta;
@@ -46,7 +47,9 @@ final class LocalReplica implements Replica {
   }
 
   /** What a request asks to be generated. */
-  private record Plan(List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, boolean tools) {}
+  private record Plan(
+      List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, boolean tools,
+      @Nullable TokenConstraint constraint) {}
 
   /** The most requests this replica steps together: its {@code max-batch}. */
   @Override
@@ -85,7 +88,7 @@ final class LocalReplica implements Replica {
           }
           TokenSampler sampler = new TokenSampler(plan.params(), vocab, root.split(), prompt);
           Sequence sequence = new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
-              limits[p], plan.tools(), generation);
+              limits[p], plan.tools(), plan.constraint(), generation);
           generation.add(sequence);
           if (limits[p] == 0) {
             sequence.finishEmpty();
@@ -149,7 +152,8 @@ final class LocalReplica implements Replica {
         request.logitBias(), topLogprobs, request.seed(), request.completionTokenLimit(), stops(request.stop()));
     List<@Nullable String> echoes = new ArrayList<>();
     echoes.add(null);
-    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools);
+    TokenConstraint constraint = runtime.constraints().of(request, tools);
+    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools, constraint);
   }
 
   /**
@@ -210,7 +214,7 @@ final class LocalReplica implements Replica {
         request.temperature(), request.topP(), request.topK(), request.minP(),
         request.presencePenalty(), request.frequencyPenalty(), request.repetitionPenalty(),
         request.logitBias(), topLogprobs, request.seed(), maxTokens, stops(request.stop()));
-    return new Plan(prompts, echoes, n, params, false);
+    return new Plan(prompts, echoes, n, params, false, null);
   }
 
   private static void requireTokens(int[] tokens, String param) {

@@ -4,6 +4,7 @@ import dev.modelhost.api.ChoiceLogprobs.TokenLogprob;
 import dev.modelhost.api.ChoiceLogprobs.TopLogprob;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.engine.DecoderState;
+import dev.modelhost.engine.internal.grammar.TokenConstraint;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ final class Sequence implements AutoCloseable {
   private final int maxTokens;
   private final GenerationListener listener;
   private final @Nullable StringBuilder toolText;
+  private final @Nullable GrammarCursor grammar;
   private int generated;
   /** Prompt tokens already fed to the decoder. */
   private int fed;
@@ -40,6 +42,7 @@ final class Sequence implements AutoCloseable {
   /**
    * @param eos tokens that end the sequence, indexed by id
    * @param tools whether the answer is scanned for tool calls
+   * @param constraint the grammar the output is held to, or null
    */
   public Sequence(
       int index,
@@ -50,6 +53,7 @@ final class Sequence implements AutoCloseable {
       boolean[] eos,
       int maxTokens,
       boolean tools,
+      @Nullable TokenConstraint constraint,
       Generation generation) {
     this.index = index;
     this.prompt = prompt;
@@ -62,6 +66,7 @@ final class Sequence implements AutoCloseable {
     this.maxTokens = maxTokens;
     this.listener = generation.listener();
     this.toolText = tools ? new StringBuilder() : null;
+    this.grammar = constraint == null ? null : new GrammarCursor(constraint);
   }
 
   public DecoderState state() {
@@ -115,6 +120,9 @@ final class Sequence implements AutoCloseable {
   /** Takes the logits of this sequence's last position: samples, emits, and maybe finishes. */
   public void onLogits(float[] row) {
     sampler.adjust(row);
+    if (grammar != null) {
+      grammar.mask(row);
+    }
     TokenLogprob[] logprob = null;
     TopK top = null;
     double logSumExp = 0;
@@ -142,6 +150,9 @@ final class Sequence implements AutoCloseable {
     generated++;
     lastToken = token;
     sampler.accept(token);
+    if (grammar != null) {
+      grammar.accept(token);
+    }
     List<TokenLogprob> logprobs = logprob == null ? null : List.of(logprob);
     if (token < eos.length && eos[token]) {
       emit(logprobs, "");
@@ -152,6 +163,10 @@ final class Sequence implements AutoCloseable {
     if (text.stopped()) {
       emit(logprobs, out);
       finish("stop", "");
+    } else if (grammar != null && grammar.complete()) {
+      // The constrained output is whole: nothing but an end token could follow.
+      emit(logprobs, out);
+      finish("stop", text.finish());
     } else if (generated >= maxTokens) {
       emit(logprobs, out);
       finish("length", text.finish());
