@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * LangChain4j's common chat parameters plus those a Modelhost service reads beyond them:
- * {@code seed} (reproducible sampling), {@code min_p} and {@code repetition_penalty}.
+ * {@code seed} (reproducible sampling), {@code min_p}, {@code repetition_penalty} and
+ * {@code parallel_tool_calls}.
  */
 public class ModelhostChatRequestParameters extends DefaultChatRequestParameters {
 
@@ -16,12 +17,14 @@ public class ModelhostChatRequestParameters extends DefaultChatRequestParameters
   private final @Nullable Long seed;
   private final @Nullable Double minP;
   private final @Nullable Double repetitionPenalty;
+  private final @Nullable Boolean parallelToolCalls;
 
   private ModelhostChatRequestParameters(Builder builder) {
     super(builder);
     this.seed = builder.seed;
     this.minP = builder.minP;
     this.repetitionPenalty = builder.repetitionPenalty;
+    this.parallelToolCalls = builder.parallelToolCalls;
   }
 
   public @Nullable Long seed() {
@@ -34,6 +37,11 @@ public class ModelhostChatRequestParameters extends DefaultChatRequestParameters
 
   public @Nullable Double repetitionPenalty() {
     return repetitionPenalty;
+  }
+
+  /** False allows at most one tool call per answer. */
+  public @Nullable Boolean parallelToolCalls() {
+    return parallelToolCalls;
   }
 
   @Override
@@ -52,18 +60,19 @@ public class ModelhostChatRequestParameters extends DefaultChatRequestParameters
         && super.equals(that)
         && Objects.equals(seed, that.seed)
         && Objects.equals(minP, that.minP)
-        && Objects.equals(repetitionPenalty, that.repetitionPenalty);
+        && Objects.equals(repetitionPenalty, that.repetitionPenalty)
+        && Objects.equals(parallelToolCalls, that.parallelToolCalls);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(super.hashCode(), seed, minP, repetitionPenalty);
+    return Objects.hash(super.hashCode(), seed, minP, repetitionPenalty, parallelToolCalls);
   }
 
   @Override
   public String toString() {
     return "ModelhostChatRequestParameters{" + super.toString() + ", seed=" + seed + ", minP=" + minP
-        + ", repetitionPenalty=" + repetitionPenalty + "}";
+        + ", repetitionPenalty=" + repetitionPenalty + ", parallelToolCalls=" + parallelToolCalls + "}";
   }
 
   public static Builder builder() {
@@ -75,17 +84,19 @@ public class ModelhostChatRequestParameters extends DefaultChatRequestParameters
     private @Nullable Long seed;
     private @Nullable Double minP;
     private @Nullable Double repetitionPenalty;
+    private @Nullable Boolean parallelToolCalls;
 
     private Builder() {}
 
     /** Takes every parameter {@code parameters} sets, Modelhost's own too when it has them. */
     @Override
-    public Builder overrideWith(@Nullable ChatRequestParameters parameters) {
+    public Builder overrideWith(ChatRequestParameters parameters) {
       super.overrideWith(parameters);
       if (parameters instanceof ModelhostChatRequestParameters that) {
         seed = that.seed != null ? that.seed : seed;
         minP = that.minP != null ? that.minP : minP;
         repetitionPenalty = that.repetitionPenalty != null ? that.repetitionPenalty : repetitionPenalty;
+        parallelToolCalls = that.parallelToolCalls != null ? that.parallelToolCalls : parallelToolCalls;
       }
       return this;
     }
@@ -102,6 +113,11 @@ public class ModelhostChatRequestParameters extends DefaultChatRequestParameters
 
     public Builder repetitionPenalty(@Nullable Double repetitionPenalty) {
       this.repetitionPenalty = repetitionPenalty;
+      return this;
+    }
+
+    public Builder parallelToolCalls(@Nullable Boolean parallelToolCalls) {
+      this.parallelToolCalls = parallelToolCalls;
       return this;
     }
 

@@ -16,7 +16,6 @@ import dev.langchain4j.model.chat.response.PartialToolCall;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.agent.tool.Tool;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.Result;
@@ -68,20 +67,21 @@ class AiServicesConstrainedTest {
   }
 
   @Test
-  void aToolTheModelMustCallIsCalledWithArgumentsOfItsSchema() {
+  void aToolTheModelMustCallIsCalledOnceWithArgumentsOfItsSchema() {
     Booking booking = new Booking();
     Ticketing ticketing = AiServices.builder(Ticketing.class)
         .chatModel(sampled()
-            .defaultRequestParameters(ChatRequestParameters.builder().toolChoice(ToolChoice.REQUIRED).build())
+            .defaultRequestParameters(ModelhostChatRequestParameters.builder()
+                .toolChoice(ToolChoice.REQUIRED).parallelToolCalls(false).build())
             .build())
         .tools(booking)
         .build();
 
     Result<String> result = ticketing.book("Book a table for two at Luigi's.");
 
-    assertThat(booking.booked).isNotEmpty();
-    assertThat(result.toolExecutions()).isNotEmpty()
-        .allSatisfy(execution -> assertThat(execution.request().name()).isEqualTo("bookTable"));
+    assertThat(booking.booked).hasSize(1);
+    assertThat(result.toolExecutions()).singleElement()
+        .satisfies(execution -> assertThat(execution.request().name()).isEqualTo("bookTable"));
   }
 
   @Test

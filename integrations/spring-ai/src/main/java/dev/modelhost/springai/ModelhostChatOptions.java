@@ -15,8 +15,8 @@ import org.springframework.ai.tool.ToolCallback;
  * Options of a request to a Modelhost service: Spring AI's common ones ({@code model} is the
  * service's access path, {@code owner/name}), tool callbacks and their context, the output
  * schema of native structured output (sent as {@code response_format} json_schema), and what a
- * service reads beyond them: {@code seed}, {@code min_p}, {@code repetition_penalty} and
- * {@code tool_choice}. Immutable; {@link #mutate()} gives a builder initialised with these values.
+ * service reads beyond them: {@code seed}, {@code min_p}, {@code repetition_penalty},
+ * {@code tool_choice} and {@code parallel_tool_calls}. Immutable; {@link #mutate()} gives a builder initialised with these values.
  */
 public final class ModelhostChatOptions implements ToolCallingChatOptions, StructuredOutputChatOptions {
 
@@ -35,12 +35,14 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
   private final @Nullable Double minP;
   private final @Nullable Double repetitionPenalty;
   private final @Nullable ToolChoice toolChoice;
+  private final @Nullable Boolean parallelToolCalls;
 
   private ModelhostChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
       @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
       @Nullable Integer topK, @Nullable Double topP, @Nullable List<ToolCallback> toolCallbacks,
       @Nullable Map<String, Object> toolContext, @Nullable String outputSchema, @Nullable Long seed,
-      @Nullable Double minP, @Nullable Double repetitionPenalty, @Nullable ToolChoice toolChoice) {
+      @Nullable Double minP, @Nullable Double repetitionPenalty, @Nullable ToolChoice toolChoice,
+      @Nullable Boolean parallelToolCalls) {
     this.model = model;
     this.frequencyPenalty = frequencyPenalty;
     this.maxTokens = maxTokens;
@@ -56,6 +58,7 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
     this.minP = minP;
     this.repetitionPenalty = repetitionPenalty;
     this.toolChoice = toolChoice;
+    this.parallelToolCalls = parallelToolCalls;
   }
 
   public static Builder builder() {
@@ -79,7 +82,8 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
         .seed(seed)
         .minP(minP)
         .repetitionPenalty(repetitionPenalty)
-        .toolChoice(toolChoice);
+        .toolChoice(toolChoice)
+        .parallelToolCalls(parallelToolCalls);
   }
 
   @Override public @Nullable String getModel() { return model; }
@@ -97,6 +101,7 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
   public @Nullable Double getMinP() { return minP; }
   public @Nullable Double getRepetitionPenalty() { return repetitionPenalty; }
   public @Nullable ToolChoice getToolChoice() { return toolChoice; }
+  public @Nullable Boolean getParallelToolCalls() { return parallelToolCalls; }
 
   @Override
   public boolean equals(@Nullable Object o) {
@@ -115,13 +120,14 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
         && Objects.equals(seed, that.seed)
         && Objects.equals(minP, that.minP)
         && Objects.equals(repetitionPenalty, that.repetitionPenalty)
-        && Objects.equals(toolChoice, that.toolChoice);
+        && Objects.equals(toolChoice, that.toolChoice)
+        && Objects.equals(parallelToolCalls, that.parallelToolCalls);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP,
-        toolCallbacks, toolContext, outputSchema, seed, minP, repetitionPenalty, toolChoice);
+        toolCallbacks, toolContext, outputSchema, seed, minP, repetitionPenalty, toolChoice, parallelToolCalls);
   }
 
   @Override
@@ -140,6 +146,7 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
     private @Nullable Double minP;
     private @Nullable Double repetitionPenalty;
     private @Nullable ToolChoice toolChoice;
+    private @Nullable Boolean parallelToolCalls;
 
     private Builder() {}
 
@@ -171,6 +178,12 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
       return this;
     }
 
+    /** False allows at most one tool call per answer. */
+    public Builder parallelToolCalls(@Nullable Boolean parallelToolCalls) {
+      this.parallelToolCalls = parallelToolCalls;
+      return this;
+    }
+
     /** Takes every option {@code other} sets (Spring AI's rule: lists are appended), Modelhost's own too. */
     @Override
     public Builder combineWith(ChatOptions.Builder<?> other) {
@@ -181,6 +194,7 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
         minP = that.minP != null ? that.minP : minP;
         repetitionPenalty = that.repetitionPenalty != null ? that.repetitionPenalty : repetitionPenalty;
         toolChoice = that.toolChoice != null ? that.toolChoice : toolChoice;
+        parallelToolCalls = that.parallelToolCalls != null ? that.parallelToolCalls : parallelToolCalls;
       }
       return this;
     }
@@ -189,7 +203,8 @@ public final class ModelhostChatOptions implements ToolCallingChatOptions, Struc
     public ModelhostChatOptions build() {
       // Spring's builder keeps the common options in protected fields, readable only here.
       return new ModelhostChatOptions(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature,
-          topK, topP, toolCallbacks, toolContext, outputSchema, seed, minP, repetitionPenalty, toolChoice);
+          topK, topP, toolCallbacks, toolContext, outputSchema, seed, minP, repetitionPenalty, toolChoice,
+          parallelToolCalls);
     }
   }
 }

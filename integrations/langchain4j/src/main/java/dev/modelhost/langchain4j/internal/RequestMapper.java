@@ -69,7 +69,10 @@ public final class RequestMapper {
       });
     }
     if (parameters instanceof ModelhostChatRequestParameters modelhost) {
-      request.seed(modelhost.seed()).minP(modelhost.minP()).repetitionPenalty(modelhost.repetitionPenalty());
+      request.seed(modelhost.seed())
+          .minP(modelhost.minP())
+          .repetitionPenalty(modelhost.repetitionPenalty())
+          .parallelToolCalls(modelhost.parallelToolCalls());
     }
     return request.build();
   }

@@ -56,7 +56,8 @@ public final class RequestMapper {
         .seed(options.getSeed())
         .minP(options.getMinP())
         .repetitionPenalty(options.getRepetitionPenalty())
-        .toolChoice(options.getToolChoice());
+        .toolChoice(options.getToolChoice())
+        .parallelToolCalls(options.getParallelToolCalls());
     if (!tools.isEmpty()) {
       request.tools(tools.stream()
           .map(tool -> Tool.function(tool.name(), tool.description(), Json.mapper().readTree(tool.inputSchema())))
