@@ -38,7 +38,7 @@ class ModelhostSpringAiAutoConfigurationTest {
 
           ChatResponse response = ChatClient.create(model).prompt().user("Hello").call().chatResponse();
 
-          assertThat(model.getDefaultOptions().getModel()).isEqualTo("acme/chat");
+          assertThat(model.getOptions().getModel()).isEqualTo("acme/chat");
           assertThat(response.getMetadata().getModel()).isEqualTo("acme/chat");
           assertThat(records.awaitOne(response.getMetadata().getId()).caller()).isEqualTo("reports-app");
         });

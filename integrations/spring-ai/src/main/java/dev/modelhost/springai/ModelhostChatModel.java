@@ -89,11 +89,6 @@ public final class ModelhostChatModel implements ChatModel {
     return defaultOptions;
   }
 
-  @Override
-  public ModelhostChatOptions getDefaultOptions() {
-    return defaultOptions;
-  }
-
   public static final class Builder {
 
     private @Nullable ModelHost host;
