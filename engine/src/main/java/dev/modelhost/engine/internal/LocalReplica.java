@@ -7,9 +7,11 @@ import dev.modelhost.api.ContentPart;
 import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.StopSequences;
+import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.Decoder;
+import dev.modelhost.engine.internal.tools.ToolCallStream;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.ChoiceDelta;
@@ -46,7 +48,8 @@ final class LocalReplica implements Replica {
   }
 
   /** What a request asks to be generated. */
-  private record Plan(List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, boolean tools) {}
+  /** @param tools the tools the answer may call; null when calls are not looked for */
+  private record Plan(List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, @Nullable List<Tool> tools) {}
 
   /** The most requests this replica steps together: its {@code max-batch}. */
   @Override
@@ -84,8 +87,9 @@ final class LocalReplica implements Replica {
             listener.onDelta(ChoiceDelta.text(index, echo));
           }
           TokenSampler sampler = new TokenSampler(plan.params(), vocab, root.split(), prompt);
+          ToolCallStream toolCalls = plan.tools() == null ? null : new ToolCallStream(runtime.toolFormat(), plan.tools());
           Sequence sequence = new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
-              limits[p], plan.tools(), generation);
+              limits[p], toolCalls, runtime.toolMarkers(), generation);
           generation.add(sequence);
           if (limits[p] == 0) {
             sequence.finishEmpty();
@@ -149,7 +153,7 @@ final class LocalReplica implements Replica {
         request.logitBias(), topLogprobs, request.seed(), request.completionTokenLimit(), stops(request.stop()));
     List<@Nullable String> echoes = new ArrayList<>();
     echoes.add(null);
-    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools);
+    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools ? request.tools() : null);
   }
 
   /**
@@ -210,7 +214,7 @@ final class LocalReplica implements Replica {
         request.temperature(), request.topP(), request.topK(), request.minP(),
         request.presencePenalty(), request.frequencyPenalty(), request.repetitionPenalty(),
         request.logitBias(), topLogprobs, request.seed(), maxTokens, stops(request.stop()));
-    return new Plan(prompts, echoes, n, params, false);
+    return new Plan(prompts, echoes, n, params, null);
   }
 
   private static void requireTokens(int[] tokens, String param) {
