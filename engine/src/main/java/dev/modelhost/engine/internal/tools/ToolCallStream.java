@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  *       arguments as the format reads them, so that all of them together are the arguments object's
  *       JSON.
  *   <li>A section that turns out not to be one of the format's (malformed, or cut off by the end
- *       of the answer) is given back as content from its last whole call on, and from then on the
+ *       of the answer) is given back as content from its first call that is not whole on (all of
+ *       it when it has no whole call), and from then on the
  *       answer is read as plain text. Fragments already sent of a call that never completed cannot
  *       be taken back; {@link #calledTools()} counts only whole calls.
  * </ul>
@@ -137,8 +138,9 @@ public final class ToolCallStream {
       if (outcome == null) {
         done = in.pos();
       } else {
-        // Not a section after all: its text from the last whole call on is content.
-        done = whole > 0 ? section.calls().get(whole - 1).end : sectionStart;
+        // Not a section after all: its text from its first call that is not whole on is content.
+        List<Section.Call> read = section.calls();
+        done = whole == 0 ? sectionStart : whole < read.size() ? read.get(whole).start : read.get(whole - 1).end;
         plain = true;
       }
       calls += whole;
