@@ -291,13 +291,11 @@ class LocalBackendProviderTest {
     Tool weather = Tool.function("get_weather", null, schema);
     Tool strict = new Tool("function", new Tool.FunctionDefinition("get_weather", null, schema, true));
     return Stream.of(
-        Arguments.of(hi().responseFormat(ResponseFormat.JSON_OBJECT), "response_format"),
-        Arguments.of(hi().responseFormat(new ResponseFormat("json_schema",
-            new ResponseFormat.JsonSchema("answer", null, schema, true))), "response_format"),
-        Arguments.of(hi().tools(List.of(weather)).toolChoice(ToolChoice.REQUIRED), "tool_choice"),
-        Arguments.of(hi().tools(List.of(weather)).toolChoice(ToolChoice.function("get_weather")), "tool_choice"),
         Arguments.of(hi().tools(List.of(weather)).parallelToolCalls(false), "parallel_tool_calls"),
-        Arguments.of(hi().tools(List.of(strict)), "tools[0].function.strict"));
+        Arguments.of(hi().tools(List.of(strict)), "tools[0].function.strict"),
+        Arguments.of(hi().tools(List.of(weather)).responseFormat(new ResponseFormat("json_schema",
+            new ResponseFormat.JsonSchema("answer", null, Json.mapper().readTree("{\"type\":\"string\",\"pattern\":\"a+\"}"),
+                true))), "response_format.json_schema.schema"));
   }
 
   @ParameterizedTest

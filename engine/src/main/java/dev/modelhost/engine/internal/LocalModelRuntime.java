@@ -11,6 +11,7 @@ import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ public final class LocalModelRuntime implements ModelRuntime {
   private final BatchOptions batching;
   private final ToolFormat toolFormat;
   private final boolean[] toolMarkers;
+  private final OutputConstraints constraints;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalModelRuntime(
@@ -67,6 +69,8 @@ public final class LocalModelRuntime implements ModelRuntime {
         toolMarkers[id] = true;
       }
     }
+    this.constraints = new OutputConstraints(
+        tokenizer.constrainedVocabulary(config.vocabSize(), IntStream.range(0, eos.length).filter(i -> eos[i]).toArray()));
   }
 
   private void markEos(int id) {
@@ -134,6 +138,10 @@ public final class LocalModelRuntime implements ModelRuntime {
 
   BatchOptions batching() {
     return batching;
+  }
+
+  OutputConstraints constraints() {
+    return constraints;
   }
 
   Decoder decoder() {

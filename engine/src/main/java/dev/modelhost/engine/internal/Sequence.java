@@ -4,6 +4,7 @@ import dev.modelhost.api.ChoiceLogprobs.TokenLogprob;
 import dev.modelhost.api.ChoiceLogprobs.TopLogprob;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.engine.DecoderState;
+import dev.modelhost.engine.internal.grammar.TokenConstraint;
 import dev.modelhost.engine.internal.tools.ToolCallStream;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
@@ -32,6 +33,7 @@ final class Sequence implements AutoCloseable {
   private final int maxTokens;
   private final GenerationListener listener;
   private final @Nullable ToolCallStream toolCalls;
+  private final @Nullable GrammarCursor grammar;
   private int generated;
   /** Prompt tokens already fed to the decoder. */
   private int fed;
@@ -42,6 +44,7 @@ final class Sequence implements AutoCloseable {
    * @param eos tokens that end the sequence, indexed by id
    * @param toolCalls reads tool calls out of the answer; null when none are looked for
    * @param toolMarkers special tokens, by id, shown as text when tool calls are looked for
+   * @param constraint the grammar the output is held to, or null
    */
   public Sequence(
       int index,
@@ -53,6 +56,7 @@ final class Sequence implements AutoCloseable {
       int maxTokens,
       @Nullable ToolCallStream toolCalls,
       boolean[] toolMarkers,
+      @Nullable TokenConstraint constraint,
       Generation generation) {
     this.index = index;
     this.prompt = prompt;
@@ -65,6 +69,7 @@ final class Sequence implements AutoCloseable {
     this.maxTokens = maxTokens;
     this.listener = generation.listener();
     this.toolCalls = toolCalls;
+    this.grammar = constraint == null ? null : new GrammarCursor(constraint);
   }
 
   public DecoderState state() {
@@ -118,6 +123,9 @@ final class Sequence implements AutoCloseable {
   /** Takes the logits of this sequence's last position: samples, emits, and maybe finishes. */
   public void onLogits(float[] row) {
     sampler.adjust(row);
+    if (grammar != null) {
+      grammar.mask(row);
+    }
     TokenLogprob[] logprob = null;
     TopK top = null;
     double logSumExp = 0;
@@ -145,6 +153,9 @@ final class Sequence implements AutoCloseable {
     generated++;
     lastToken = token;
     sampler.accept(token);
+    if (grammar != null) {
+      grammar.accept(token);
+    }
     List<TokenLogprob> logprobs = logprob == null ? null : List.of(logprob);
     if (token < eos.length && eos[token]) {
       emit(logprobs, "");
@@ -155,6 +166,10 @@ final class Sequence implements AutoCloseable {
     if (text.stopped()) {
       emit(logprobs, out);
       finish("stop", "");
+    } else if (grammar != null && grammar.complete()) {
+      // The constrained output is whole: nothing but an end token could follow.
+      emit(logprobs, out);
+      finish("stop", text.finish());
     } else if (generated >= maxTokens) {
       emit(logprobs, out);
       finish("length", text.finish());

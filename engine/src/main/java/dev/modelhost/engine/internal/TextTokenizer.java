@@ -3,6 +3,7 @@ package dev.modelhost.engine.internal;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.engine.internal.grammar.TokenVocabulary;
 import dev.modelhost.exception.ModelLoadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -221,6 +222,17 @@ public final class TextTokenizer implements AutoCloseable {
   /** The UTF-8 bytes of a token's text as the vocabulary writes it, for special tokens shown as text. */
   public byte[] specialText(int id) {
     return id >= 0 && id < pieces.length ? pieces[id].getBytes(StandardCharsets.UTF_8) : NO_BYTES;
+  }
+
+  /**
+   * The tokens as constrained decoding sees them: the bytes each adds to the output; special
+   * tokens add none, so a grammar never allows them.
+   *
+   * @param size the width of the model's rows of logits
+   * @param endTokens the tokens that end generation, allowed where the grammar's text is whole
+   */
+  public TokenVocabulary constrainedVocabulary(int size, int[] endTokens) {
+    return new TokenVocabulary(size, java.util.Arrays.copyOf(bytes, Math.min(size, bytes.length)), endTokens);
   }
 
   /** Whether {@code id} is a special (control) token, which adds no text. */
