@@ -180,31 +180,29 @@ final class Sequence implements AutoCloseable {
 
   private void emit(@Nullable List<TokenLogprob> logprobs, String out) {
     if (toolCalls == null) {
-      if (!out.isEmpty() || logprobs != null) {
-        listener.onDelta(new ChoiceDelta(index, out.isEmpty() ? null : out, null, logprobs, null));
-      }
-      return;
+      deliver(out, List.of(), logprobs, null);
+    } else {
+      ToolCallStream.Step step = toolCalls.accept(out);
+      deliver(step.content(), step.calls(), logprobs, null);
     }
-    deliver(toolCalls.accept(out), logprobs, null);
   }
 
   private void finish(String reason, String tail) {
     finishReason = reason;
     if (toolCalls == null) {
-      listener.onDelta(new ChoiceDelta(index, tail.isEmpty() ? null : tail, null, null, reason));
+      deliver(tail, List.of(), null, reason);
       return;
     }
     ToolCallStream.Step last = toolCalls.finish(tail);
     if (toolCalls.calledTools()) {
       finishReason = "tool_calls";
     }
-    deliver(last, null, finishReason);
+    deliver(last.content(), last.calls(), null, finishReason);
   }
 
-  /** Sends content with the tokens' logprobs, then one delta per tool-call fragment, as OpenAI does. */
-  private void deliver(ToolCallStream.Step step, @Nullable List<TokenLogprob> logprobs, @Nullable String reason) {
-    String content = step.content().isEmpty() ? null : step.content();
-    List<ToolCall> calls = step.calls();
+  /** Sends text with the tokens' logprobs, then one delta per tool-call fragment, as OpenAI does. */
+  private void deliver(String text, List<ToolCall> calls, @Nullable List<TokenLogprob> logprobs, @Nullable String reason) {
+    String content = text.isEmpty() ? null : text;
     if (calls.isEmpty()) {
       if (content != null || logprobs != null || reason != null) {
         listener.onDelta(new ChoiceDelta(index, content, null, logprobs, reason));
@@ -213,9 +211,8 @@ final class Sequence implements AutoCloseable {
     }
     for (int i = 0; i < calls.size(); i++) {
       boolean first = i == 0;
-      boolean last = i == calls.size() - 1;
       listener.onDelta(new ChoiceDelta(index, first ? content : null, List.of(calls.get(i)), first ? logprobs : null,
-          last ? reason : null));
+          i == calls.size() - 1 ? reason : null));
     }
   }
 

@@ -76,7 +76,7 @@ public final class ToolCallStream {
   }
 
   /** The content and calls of a whole answer. */
-  public static Parsed parse(ToolFormat format, List<Tool> tools, String answer) {
+  static Parsed parse(ToolFormat format, List<Tool> tools, String answer) {
     Step step = new ToolCallStream(format, tools).finish(answer);
     TreeMap<Integer, ToolCall> merged = new TreeMap<>();
     for (ToolCall fragment : step.calls()) {
