@@ -3,6 +3,7 @@ package dev.modelhost.engine.internal.tools;
 import dev.modelhost.api.Json;
 import dev.modelhost.api.Tool;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -89,14 +90,18 @@ final class Qwen3CoderFormat implements ToolFormat {
     return out.endsWith("\n") ? out.substring(0, out.length() - 1) : out;
   }
 
-  /** The value as JSON of the schema's type; text that is not of that type stays a string. */
+  /**
+   * The value as JSON of the schema's type, as the model wrote it; text that is not of that type
+   * stays a string.
+   */
   static String typed(String value, JsonNode type) {
     String name = typeName(type);
     String text = value.strip();
     if (name.equals("string")) {
       return Json.mapper().writeValueAsString(value);
     }
-    JsonNode node = parse(name.equals("boolean") ? text.toLowerCase(java.util.Locale.ROOT) : text);
+    String json = name.equals("boolean") ? text.toLowerCase(Locale.ROOT) : text;
+    JsonNode node = parse(json);
     boolean fits = node != null && switch (name) {
       case "integer" -> node.isIntegralNumber();
       case "number" -> node.isNumber();
@@ -106,7 +111,8 @@ final class Qwen3CoderFormat implements ToolFormat {
       default -> true;
     };
     if (fits || (node != null && node.isNull())) {
-      return Json.mapper().writeValueAsString(node);
+      // Valid JSON of the right type: passed on as the model wrote it.
+      return json;
     }
     return Json.mapper().writeValueAsString(value);
   }
