@@ -94,7 +94,8 @@ public final class StreamRelay implements Runnable, StreamingHandle {
     ToolCallParts parts = toolCalls.computeIfAbsent(index, i -> new ToolCallParts());
     String arguments = fragment.function() == null ? null : fragment.function().arguments();
     parts.add(fragment.id(), fragment.function() == null ? null : fragment.function().name(), arguments);
-    if (cancelled) {
+    // LangChain4j's partial tool calls carry arguments; a fragment with only the id and name has none to pass on.
+    if (cancelled || arguments == null || arguments.isEmpty()) {
       return;
     }
     handler.onPartialToolCall(
@@ -102,7 +103,7 @@ public final class StreamRelay implements Runnable, StreamingHandle {
             .index(index)
             .id(parts.id)
             .name(parts.name)
-            .partialArguments(arguments == null ? "" : arguments)
+            .partialArguments(arguments)
             .build(),
         new PartialToolCallContext(this));
   }
