@@ -1,0 +1,197 @@
+package dev.modelhost.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.core.ObjectMappers;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.ResponseFormatJsonObject;
+import com.openai.models.ResponseFormatJsonSchema;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
+import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.StructuredChatCompletion;
+import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OpenAI Java SDK's structured outputs and tool helpers against the project's own model, which
+ * was never trained on JSON or tools: at temperature 1.5 its answers still parse into the SDK's
+ * classes because the server holds the output to the schema the SDK derived from them.
+ */
+class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
+
+  enum Mood { CALM, BOLD, WISE }
+
+  enum City { PARIS, OSLO, LIMA }
+
+  record Place(City city, int floor) {}
+
+  @JsonClassDescription("A fortune told as data")
+  record Fortune(
+      @JsonPropertyDescription("One word") String word,
+      int luckyNumber,
+      boolean lucky,
+      Mood mood,
+      Place place,
+      List<Mood> moods) {}
+
+  @JsonClassDescription("The weather forecast of a city")
+  record GetWeather(City city, int days) {}
+
+  private static ChatCompletionCreateParams.Builder ask(String question, long seed) {
+    return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(question)
+        .temperature(1.5).seed(seed).maxCompletionTokens(300);
+  }
+
+  private static String json(Object value) throws Exception {
+    return ObjectMappers.jsonMapper().writeValueAsString(value);
+  }
+
+  @Test
+  void structuredOutputsParseIntoTheRequestedClass() throws Exception {
+    OpenAIClient client = client();
+    for (long seed = 0; seed < 4; seed++) {
+      StructuredChatCompletionCreateParams<Fortune> params = ask("Tell me a fortune.", seed).responseFormat(Fortune.class).build();
+      String format = json(params.rawParams().responseFormat().orElseThrow());
+      if (seed == 0) {
+        System.out.println("response_format sent by the SDK: " + format);
+        JsonNode schema = ObjectMappers.jsonMapper().readTree(format).path("json_schema").path("schema");
+        assertThat(schema.path("additionalProperties").asBoolean(true)).isFalse();
+        assertThat(schema.path("required")).hasSize(6);
+      }
+
+      StructuredChatCompletion<Fortune> answer = client.chat().completions().create(params);
+
+      StructuredChatCompletion.Choice<Fortune> choice = answer.choices().get(0);
+      assertThat(choice.finishReason()).as(format).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+      Fortune fortune = choice.message().content().orElseThrow();
+      assertThat(fortune.mood()).isNotNull();
+      assertThat(fortune.place().city()).isNotNull();
+      assertThat(fortune.moods()).doesNotContainNull();
+      assertThat(fortune.word()).isNotNull();
+    }
+  }
+
+  @Test
+  void aRequiredToolIsCalledAndItsResultAnswered() {
+    OpenAIClient client = client();
+    ChatCompletionCreateParams params = ask("Weather in Paris?", 1).addTool(GetWeather.class)
+        .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
+
+    ChatCompletion called = client.chat().completions().create(params);
+
+    ChatCompletion.Choice choice = called.choices().get(0);
+    assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+    ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().get(0).asFunction();
+    assertThat(call.id()).startsWith("call_");
+    assertThat(call.function().name()).isEqualTo("GetWeather");
+    GetWeather arguments = call.function().arguments(GetWeather.class);
+    assertThat(arguments.city()).isNotNull();
+
+    ChatCompletion answered = client.chat().completions().create(params.toBuilder()
+        .addMessage(choice.message())
+        .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("Sunny, 21 degrees").build())
+        .toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO)
+        .build());
+
+    ChatCompletion.Choice answer = answered.choices().get(0);
+    assertThat(answer.finishReason()).isIn(ChatCompletion.Choice.FinishReason.STOP, ChatCompletion.Choice.FinishReason.LENGTH);
+    assertThat(answer.message().content().orElse("")).isNotBlank();
+  }
+
+  @Test
+  void aNamedToolIsTheOneCalled() {
+    OpenAIClient client = client();
+    for (long seed = 0; seed < 3; seed++) {
+      ChatCompletionCreateParams params = ask("What time is it?", seed)
+          .addTool(GetWeather.class)
+          .addTool(Fortune.class)
+          .toolChoice(ChatCompletionNamedToolChoice.builder()
+              .function(ChatCompletionNamedToolChoice.Function.builder().name("GetWeather").build()).build())
+          .parallelToolCalls(false)
+          .build();
+
+      ChatCompletion.Choice choice = client.chat().completions().create(params).choices().get(0);
+
+      assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+      List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow().stream()
+          .map(c -> c.asFunction()).toList();
+      assertThat(calls).hasSize(1);
+      assertThat(calls.get(0).function().name()).isEqualTo("GetWeather");
+      assertThat(calls.get(0).function().arguments(GetWeather.class).city()).isNotNull();
+    }
+  }
+
+  @Test
+  void theAccumulatorRebuildsAStreamedToolCall() {
+    ChatCompletionCreateParams params = ask("Weather in Oslo?", 2).addTool(GetWeather.class)
+        .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+
+    ChatCompletion.Choice choice = accumulator.chatCompletion().choices().get(0);
+    assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+    ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().get(0).asFunction();
+    assertThat(call.id()).startsWith("call_");
+    assertThat(call.function().name()).isEqualTo("GetWeather");
+    assertThat(call.function().arguments(GetWeather.class).city()).isNotNull();
+  }
+
+  @Test
+  void aStreamedJsonObjectAnswerIsOneJsonObject() throws Exception {
+    int complete = 0;
+    for (long seed = 0; seed < 4; seed++) {
+      ChatCompletionCreateParams params = ask("Tell me a fortune.", seed)
+          .responseFormat(ResponseFormatJsonObject.builder().build()).maxCompletionTokens(200).build();
+      ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+      try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+        stream.stream().forEach(accumulator::accumulate);
+      }
+
+      ChatCompletion.Choice choice = accumulator.chatCompletion().choices().get(0);
+      String content = choice.message().content().orElseThrow();
+      // A JSON object has no length bound: one cut at max_tokens is incomplete by design.
+      if (choice.finishReason().equals(ChatCompletion.Choice.FinishReason.STOP)) {
+        assertThat(ObjectMappers.jsonMapper().readTree(content).isObject()).as(content).isTrue();
+        complete++;
+      }
+    }
+    assertThat(complete).isPositive();
+  }
+
+  /** {@code not} stands for the keywords a token mask cannot enforce: it would need the complement of a grammar. */
+  @Test
+  void aSchemaKeywordConstrainedDecodingCannotEnforceIsA400NamingTheSchema() {
+    ResponseFormatJsonSchema.JsonSchema.Schema schema = ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+        .putAdditionalProperty("type", JsonValue.from("object"))
+        .putAdditionalProperty("properties", JsonValue.from(Map.of("code", Map.of("type", "string", "not", Map.of("const", "AAA")))))
+        .putAdditionalProperty("required", JsonValue.from(List.of("code")))
+        .putAdditionalProperty("additionalProperties", JsonValue.from(false))
+        .build();
+    ChatCompletionCreateParams params = ask("A code?", 0).responseFormat(ResponseFormatJsonSchema.builder()
+        .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder().name("code").schema(schema).strict(true).build())
+        .build()).build();
+
+    assertThatThrownBy(() -> client().chat().completions().create(params))
+        .isInstanceOfSatisfying(BadRequestException.class, e -> {
+          assertThat(e.code()).contains("unsupported_value");
+          assertThat(e.param().orElseThrow()).startsWith("response_format.json_schema.schema");
+        });
+  }
+}
