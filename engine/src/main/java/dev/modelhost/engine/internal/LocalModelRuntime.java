@@ -3,13 +3,13 @@ package dev.modelhost.engine.internal;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.ModelDirectory;
-import dev.modelhost.engine.internal.grammar.TokenVocabulary;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -56,17 +56,8 @@ public final class LocalModelRuntime implements ModelRuntime {
     config.eosTokenIds().forEach(this::markEos);
     generationConfig.eosTokenIds().forEach(this::markEos);
     markEos(tokenizer.eosId());
-    this.constraints = new OutputConstraints(vocabulary(tokenizer, config.vocabSize(), eos));
-  }
-
-  /** The tokens as constrained decoding sees them: their output bytes; special tokens have none. */
-  private static TokenVocabulary vocabulary(TextTokenizer tokenizer, int size, boolean[] eos) {
-    byte[][] bytes = new byte[Math.min(size, tokenizer.size())][];
-    for (int id = 0; id < bytes.length; id++) {
-      bytes[id] = tokenizer.bytes(id);
-    }
-    int[] ends = java.util.stream.IntStream.range(0, eos.length).filter(i -> eos[i]).toArray();
-    return new TokenVocabulary(size, bytes, ends);
+    this.constraints = new OutputConstraints(
+        tokenizer.constrainedVocabulary(config.vocabSize(), IntStream.range(0, eos.length).filter(i -> eos[i]).toArray()));
   }
 
   private void markEos(int id) {

@@ -54,14 +54,14 @@ final class OutputConstraints {
   @Nullable TokenConstraint of(ChatCompletionRequest request, boolean tools) {
     ToolChoice choice = request.toolChoice();
     boolean forced = tools && choice != null && (choice.mode().equals("required") || choice.functionName() != null);
-    Grammar calls = forced ? forcedCalls(request, choice) : null;
     Grammar format = responseFormat(request.responseFormat());
-    if (calls == null && format == null) {
+    if (!forced && format == null) {
       return null;
     }
-    // A forced call replaces the answer; response_format shapes the answer when there is one.
-    Grammar grammar = calls != null ? calls : format;
-    String key = calls != null ? "calls:" + keyOf(request, choice) : "format:" + Json.mapper().writeValueAsString(request.responseFormat());
+    // A forced call is the whole answer. Otherwise response_format shapes the answer, and where
+    // tools are offered the model may call them instead.
+    Grammar grammar = forced ? calls(request, choice) : tools ? Grammar.choice(calls(request, null), format) : format;
+    String key = Json.mapper().writeValueAsString(request.responseFormat()) + "|" + (tools ? keyOf(request, choice) : "");
     synchronized (cache) {
       TokenConstraint cached = cache.get(key);
       if (cached != null) {
@@ -72,7 +72,7 @@ final class OutputConstraints {
     try {
       compiled = TokenConstraint.compile(grammar, vocabulary);
     } catch (GrammarTooLargeException e) {
-      throw new InvalidRequestException(e.getMessage(), calls != null ? "tools" : "response_format", "unsupported_value");
+      throw new InvalidRequestException(e.getMessage(), forced ? "tools" : "response_format", "unsupported_value");
     }
     synchronized (cache) {
       cache.put(key, compiled);
@@ -96,13 +96,16 @@ final class OutputConstraints {
     return JsonSchemaGrammar.schema(node, "response_format.json_schema.schema");
   }
 
-  /** One call or more (unless parallel calls are off) to the offered functions, arguments valid for each one's schema. */
-  private static Grammar forcedCalls(ChatCompletionRequest request, ToolChoice choice) {
+  /**
+   * One call or more (unless parallel calls are off) to the offered functions, or to the one
+   * {@code choice} names, with arguments valid for each function's schema.
+   */
+  private static Grammar calls(ChatCompletionRequest request, @Nullable ToolChoice choice) {
     List<Tool> tools = request.tools();
     List<Grammar> functions = new ArrayList<>();
     for (int i = 0; i < tools.size(); i++) {
       Tool.FunctionDefinition function = tools.get(i).function();
-      if (function == null || (choice.functionName() != null && !choice.functionName().equals(function.name()))) {
+      if (function == null || (choice != null && choice.functionName() != null && !choice.functionName().equals(function.name()))) {
         continue;
       }
       functions.add(HermesCalls.call(function.name(), arguments(function.parameters(), "tools[" + i + "].function.parameters")));
@@ -114,7 +117,7 @@ final class OutputConstraints {
     return parameters == null ? sequence(optional(literal(" ")), literal("{}")) : JsonSchemaGrammar.schema(parameters, param);
   }
 
-  private static String keyOf(ChatCompletionRequest request, ToolChoice choice) {
+  private static String keyOf(ChatCompletionRequest request, @Nullable ToolChoice choice) {
     return Json.mapper().writeValueAsString(request.tools()) + "|" + Json.mapper().writeValueAsString(choice) + "|" + request.parallelToolCalls();
   }
 }

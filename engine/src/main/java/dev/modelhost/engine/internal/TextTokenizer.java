@@ -3,6 +3,7 @@ package dev.modelhost.engine.internal;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.engine.internal.grammar.TokenVocabulary;
 import dev.modelhost.exception.ModelLoadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -204,6 +205,17 @@ public final class TextTokenizer implements AutoCloseable {
   /** The UTF-8 bytes token {@code id} adds to the output (none for special tokens); do not modify. */
   public byte[] bytes(int id) {
     return id >= 0 && id < bytes.length ? bytes[id] : NO_BYTES;
+  }
+
+  /**
+   * The tokens as constrained decoding sees them: the bytes each adds to the output; special
+   * tokens add none, so a grammar never allows them.
+   *
+   * @param size the width of the model's rows of logits
+   * @param endTokens the tokens that end generation, allowed where the grammar's text is whole
+   */
+  public TokenVocabulary constrainedVocabulary(int size, int[] endTokens) {
+    return new TokenVocabulary(size, java.util.Arrays.copyOf(bytes, Math.min(size, bytes.length)), endTokens);
   }
 
   /** Whether {@code id} is a special (control) token, which adds no text. */

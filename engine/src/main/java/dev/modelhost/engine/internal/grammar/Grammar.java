@@ -64,6 +64,19 @@ public sealed interface Grammar {
     }
   }
 
+  /**
+   * {@code min} (at least 1) to {@code max} parts with {@code separator} between them. Unlike a
+   * repetition of {@code separator part}, an unbounded list holds only one copy of the part, which
+   * keeps nested lists (JSON values in JSON values) from doubling in size at every level.
+   */
+  record Separated(Grammar part, Grammar separator, int min, int max) implements Grammar {
+    public Separated {
+      if (min < 1 || (max != UNBOUNDED && max < min)) {
+        throw new IllegalArgumentException("Bad list bounds " + min + ".." + max);
+      }
+    }
+  }
+
   int UNBOUNDED = -1;
 
   static Grammar literal(String text) {
@@ -92,6 +105,15 @@ public sealed interface Grammar {
 
   static Grammar repeat(Grammar part, int min, int max) {
     return new Repeat(part, min, max);
+  }
+
+  /** {@code min} to {@code max} parts separated by {@code separator}; {@code min} may be 0. */
+  static Grammar separated(Grammar part, Grammar separator, int min, int max) {
+    if (max == 0) {
+      return empty();
+    }
+    Grammar list = new Separated(part, separator, Math.max(min, 1), max);
+    return min == 0 ? optional(list) : list;
   }
 
   static Grammar optional(Grammar part) {

@@ -1,6 +1,7 @@
 package dev.modelhost.engine.internal.grammar;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A grammar as a Thompson NFA: each state has at most one byte edge (a {@link ByteSet} to one
@@ -60,7 +61,12 @@ final class Nfa {
     return edgeTarget[state];
   }
 
-  /** Adds {@code grammar} starting at {@code from} (a state with no byte edge); returns where it ends. */
+  /**
+   * Adds {@code grammar} starting at {@code from} (a state with no byte edge); returns where it
+   * ends, a state with no byte edge. {@code from} may keep empty edges elsewhere (the exit of an
+   * optional part): no grammar's own edges lead back to its start, so those edges can only be
+   * taken before it begins. (Loops go back to a state made for the loop.)
+   */
   private int build(Grammar grammar, int from) {
     if (grammar instanceof Grammar.Literal literal) {
       int at = from;
@@ -95,35 +101,49 @@ final class Nfa {
       }
       return end;
     }
+    if (grammar instanceof Grammar.Separated list) {
+      return separated(list, from);
+    }
     return repeat((Grammar.Repeat) grammar, from);
+  }
+
+  private int separated(Grammar.Separated list, int from) {
+    Grammar.Sequence partThenSeparator = new Grammar.Sequence(List.of(list.part(), list.separator()));
+    if (list.max() != Grammar.UNBOUNDED) {
+      Grammar.Sequence separatorThenPart = new Grammar.Sequence(List.of(list.separator(), list.part()));
+      int at = build(list.part(), from);
+      return repeat(new Grammar.Repeat(separatorThenPart, list.min() - 1, list.max() - 1), at);
+    }
+    int at = repeat(new Grammar.Repeat(partThenSeparator, list.min() - 1, list.min() - 1), from);
+    // One copy of the part in a loop: part, then either the end or a separator and back.
+    int loop = newState();
+    addEmpty(at, loop);
+    int afterPart = build(list.part(), loop);
+    addEmpty(build(list.separator(), afterPart), loop);
+    int end = newState();
+    addEmpty(afterPart, end);
+    return end;
   }
 
   private int repeat(Grammar.Repeat repeat, int from) {
     int at = from;
     for (int i = 0; i < repeat.min(); i++) {
-      at = fresh(repeat.part(), at);
+      at = build(repeat.part(), at);
     }
     int end = newState();
     if (repeat.max() == Grammar.UNBOUNDED) {
       int loop = newState();
       addEmpty(at, loop);
-      addEmpty(fresh(repeat.part(), loop), loop);
+      addEmpty(build(repeat.part(), loop), loop);
       addEmpty(loop, end);
       return end;
     }
     for (int i = repeat.min(); i < repeat.max(); i++) {
       addEmpty(at, end);
-      at = fresh(repeat.part(), at);
+      at = build(repeat.part(), at);
     }
     addEmpty(at, end);
     return end;
-  }
-
-  /** Builds {@code part} behind an empty edge from {@code from}, which may then get other edges. */
-  private int fresh(Grammar part, int from) {
-    int begin = newState();
-    addEmpty(from, begin);
-    return build(part, begin);
   }
 
   private int newState() {

@@ -42,6 +42,41 @@ class ByteAutomatonTest {
   }
 
   @Test
+  void separatedLists() {
+    Grammar any = Grammar.separated(literal("a"), literal(","), 0, Grammar.UNBOUNDED);
+    assertThat(matches(any, "")).isTrue();
+    assertThat(matches(any, "a")).isTrue();
+    assertThat(matches(any, "a,a,a")).isTrue();
+    assertThat(matches(any, "a,")).isFalse();
+    assertThat(matches(any, ",a")).isFalse();
+    assertThat(matches(any, "aa")).isFalse();
+    Grammar atLeastTwo = Grammar.separated(literal("a"), literal(","), 2, Grammar.UNBOUNDED);
+    assertThat(matches(atLeastTwo, "a")).isFalse();
+    assertThat(matches(atLeastTwo, "a,a,a,a")).isTrue();
+    Grammar twoToThree = Grammar.separated(literal("a"), literal(","), 2, 3);
+    assertThat(matches(twoToThree, "a")).isFalse();
+    assertThat(matches(twoToThree, "a,a")).isTrue();
+    assertThat(matches(twoToThree, "a,a,a")).isTrue();
+    assertThat(matches(twoToThree, "a,a,a,a")).isFalse();
+  }
+
+  @Test
+  void optionalPartsInsideLoopsDoNotLeakTheirExits() {
+    // (x? y)* z and (x{0,2} y){1,2}: an exit taken before x must not be available after x.
+    Grammar star =
+        sequence(
+            repeat(sequence(Grammar.optional(literal("x")), literal("y")), 0, Grammar.UNBOUNDED),
+            literal("z"));
+    assertThat(matches(star, "xyyxyz")).isTrue();
+    assertThat(matches(star, "xz")).isFalse();
+    assertThat(matches(star, "xyxz")).isFalse();
+    Grammar bounded = repeat(sequence(repeat(literal("x"), 0, 2), literal("y")), 1, 2);
+    assertThat(matches(bounded, "xxyy")).isTrue();
+    assertThat(matches(bounded, "xyx")).isFalse();
+    assertThat(matches(bounded, "xxxy")).isFalse();
+  }
+
+  @Test
   void utf8CharactersAreWholeAndValid() {
     Grammar chars = repeat(Grammar.utf8Char(ByteSet.ofChars("\"")), 0, Grammar.UNBOUNDED);
     assertThat(matches(chars, "héllo ☃ 𝄞")).isTrue();
