@@ -18,6 +18,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
@@ -79,6 +80,8 @@ class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
         JsonNode schema = ObjectMappers.jsonMapper().readTree(format).path("json_schema").path("schema");
         assertThat(schema.path("additionalProperties").asBoolean(true)).isFalse();
         assertThat(schema.path("required")).hasSize(6);
+        assertThat(schema.at("/properties/luckyNumber/maximum").asInt()).isEqualTo(99);
+        assertThat(schema.at("/properties/moods/maxItems").asInt()).isEqualTo(3);
       }
 
       StructuredChatCompletion<Fortune> answer = client.chat().completions().create(params);
@@ -86,77 +89,83 @@ class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
       StructuredChatCompletion.Choice<Fortune> choice = answer.choices().get(0);
       assertThat(choice.finishReason()).as(choice.message().toString()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
       Fortune fortune = choice.message().content().orElseThrow();
+      assertThat(fortune.luckyNumber()).isBetween(0, 99);
       assertThat(fortune.mood()).isNotNull();
       assertThat(fortune.place().city()).isNotNull();
-      assertThat(fortune.moods()).doesNotContainNull();
+      assertThat(fortune.place().floor()).isBetween(0, 9);
+      assertThat(fortune.moods()).hasSizeLessThanOrEqualTo(3).doesNotContainNull();
       assertThat(fortune.word()).isNotNull();
     }
   }
 
-  @Test
-  void aRequiredToolIsCalledAndItsResultAnswered() {
-    OpenAIClient client = client();
-    ChatCompletionCreateParams params = ask("Weather in Paris?", 1).addTool(GetWeather.class)
-        .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
-
-    ChatCompletion called = client.chat().completions().create(params);
-
-    ChatCompletion.Choice choice = called.choices().get(0);
+  /** The one call of {@code choice}, checked to be a {@code GetWeather} call with arguments for its class. */
+  private static ChatCompletionMessageFunctionToolCall weatherCall(ChatCompletion.Choice choice) {
     assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
-    ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().get(0).asFunction();
+    List<ChatCompletionMessageToolCall> calls = choice.message().toolCalls().orElseThrow();
+    assertThat(calls).hasSize(1);
+    ChatCompletionMessageFunctionToolCall call = calls.get(0).asFunction();
     assertThat(call.id()).startsWith("call_");
     assertThat(call.function().name()).isEqualTo("GetWeather");
     GetWeather arguments = call.function().arguments(GetWeather.class);
     assertThat(arguments.city()).isNotNull();
+    assertThat(arguments.days()).isBetween(1, 7);
+    return call;
+  }
+
+  private static ChatCompletionCreateParams.Builder askForTheWeather(long seed) {
+    return ask("Weather in Paris?", seed).addTool(GetWeather.class).parallelToolCalls(false);
+  }
+
+  @Test
+  void aRequiredToolIsCalledWithArgumentsForItsClass() {
+    for (long seed = 0; seed < 3; seed++) {
+      ChatCompletionCreateParams params = askForTheWeather(seed).toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
+
+      weatherCall(client().chat().completions().create(params).choices().get(0));
+    }
+  }
+
+  @Test
+  void aNamedToolIsTheOneCalled() {
+    for (long seed = 0; seed < 3; seed++) {
+      ChatCompletionCreateParams params = askForTheWeather(seed)
+          .addTool(Fortune.class)
+          .toolChoice(ChatCompletionNamedToolChoice.builder()
+              .function(ChatCompletionNamedToolChoice.Function.builder().name("GetWeather").build()).build())
+          .build();
+
+      weatherCall(client().chat().completions().create(params).choices().get(0));
+    }
+  }
+
+  /** The assistant's call goes back as the SDK hands it over: {@code content} null beside {@code tool_calls}. */
+  @Test
+  void aToolResultSentBackIsAnswered() {
+    OpenAIClient client = client();
+    ChatCompletion.Choice called = client.chat().completions()
+        .create(askForTheWeather(1).toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build()).choices().get(0);
+    ChatCompletionMessageFunctionToolCall call = weatherCall(called);
 
     ChatCompletion answered = client.chat().completions().create(ask("Weather in Paris?", 1)
-        .addMessage(choice.message())
+        .addMessage(called.message())
         .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("Sunny, 21 degrees").build())
         .build());
 
     ChatCompletion.Choice answer = answered.choices().get(0);
     assertThat(answer.finishReason()).isIn(ChatCompletion.Choice.FinishReason.STOP, ChatCompletion.Choice.FinishReason.LENGTH);
     assertThat(answer.message().content().orElse("")).isNotBlank();
-  }
-
-  @Test
-  void aNamedToolIsTheOneCalled() {
-    OpenAIClient client = client();
-    for (long seed = 0; seed < 3; seed++) {
-      ChatCompletionCreateParams params = ask("What time is it?", seed)
-          .addTool(GetWeather.class)
-          .addTool(Fortune.class)
-          .toolChoice(ChatCompletionNamedToolChoice.builder()
-              .function(ChatCompletionNamedToolChoice.Function.builder().name("GetWeather").build()).build())
-          .parallelToolCalls(false)
-          .build();
-
-      ChatCompletion.Choice choice = client.chat().completions().create(params).choices().get(0);
-
-      assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
-      List<ChatCompletionMessageFunctionToolCall> calls = choice.message().toolCalls().orElseThrow().stream()
-          .map(c -> c.asFunction()).toList();
-      assertThat(calls).hasSize(1);
-      assertThat(calls.get(0).function().name()).isEqualTo("GetWeather");
-      assertThat(calls.get(0).function().arguments(GetWeather.class).city()).isNotNull();
-    }
+    assertThat(answer.message().toolCalls().orElse(List.of())).isEmpty();
   }
 
   @Test
   void theAccumulatorRebuildsAStreamedToolCall() {
-    ChatCompletionCreateParams params = ask("Weather in Oslo?", 2).addTool(GetWeather.class)
-        .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
+    ChatCompletionCreateParams params = askForTheWeather(2).toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
     ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
     try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
       stream.stream().forEach(accumulator::accumulate);
     }
 
-    ChatCompletion.Choice choice = accumulator.chatCompletion().choices().get(0);
-    assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
-    ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().get(0).asFunction();
-    assertThat(call.id()).startsWith("call_");
-    assertThat(call.function().name()).isEqualTo("GetWeather");
-    assertThat(call.function().arguments(GetWeather.class).city()).isNotNull();
+    weatherCall(accumulator.chatCompletion().choices().get(0));
   }
 
   @Test
