@@ -157,6 +157,7 @@ class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
     assertThat(answer.message().toolCalls().orElse(List.of())).isEmpty();
   }
 
+  /** With the same seed the streamed call is the one answered whole, rebuilt by the SDK from the chunks. */
   @Test
   void theAccumulatorRebuildsAStreamedToolCall() {
     ChatCompletionCreateParams params = askForTheWeather(2).toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
@@ -165,7 +166,9 @@ class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
       stream.stream().forEach(accumulator::accumulate);
     }
 
-    weatherCall(accumulator.chatCompletion().choices().get(0));
+    ChatCompletionMessageFunctionToolCall streamed = weatherCall(accumulator.chatCompletion().choices().get(0));
+    ChatCompletionMessageFunctionToolCall whole = weatherCall(client().chat().completions().create(params).choices().get(0));
+    assertThat(streamed.function().arguments()).isEqualTo(whole.function().arguments());
   }
 
   @Test
