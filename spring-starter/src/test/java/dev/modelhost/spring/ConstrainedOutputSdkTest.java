@@ -193,7 +193,7 @@ class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
     assertThat(complete).isPositive();
   }
 
-  /** {@code not} stands for the keywords a token mask cannot enforce: it would need the complement of a grammar. */
+  /** {@code not} stands for the keywords constrained decoding refuses rather than ignores. */
   @Test
   void aSchemaKeywordConstrainedDecodingCannotEnforceIsA400NamingTheSchema() {
     ResponseFormatJsonSchema.JsonSchema.Schema schema = ResponseFormatJsonSchema.JsonSchema.Schema.builder()
@@ -210,6 +210,7 @@ class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
         .isInstanceOfSatisfying(BadRequestException.class, e -> {
           assertThat(e.code()).contains("unsupported_value");
           assertThat(e.param().orElseThrow()).startsWith("response_format.json_schema.schema");
+          assertThat(e.getMessage()).contains("'not'");
         });
   }
 }
