@@ -157,15 +157,19 @@ class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
     assertThat(answer.message().toolCalls().orElse(List.of())).isEmpty();
   }
 
-  /** With the same seed the streamed call is the one answered whole, rebuilt by the SDK from the chunks. */
+  /** The streamed call, rebuilt by the SDK from its chunks, is the one answered whole with the same seed. */
   @Test
   void theAccumulatorRebuildsAStreamedToolCall() {
     ChatCompletionCreateParams params = askForTheWeather(2).toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
     ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    List<ChatCompletionChunk> chunks;
     try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
-      stream.stream().forEach(accumulator::accumulate);
+      chunks = stream.stream().map(accumulator::accumulate).toList();
     }
 
+    // OpenAI's shape: the id and name first, then the arguments in pieces.
+    assertThat(chunks.stream().filter(chunk -> chunk.choices().stream()
+        .anyMatch(choice -> !choice.delta().toolCalls().orElse(List.of()).isEmpty()))).hasSizeGreaterThan(1);
     ChatCompletionMessageFunctionToolCall streamed = weatherCall(accumulator.chatCompletion().choices().get(0));
     ChatCompletionMessageFunctionToolCall whole = weatherCall(client().chat().completions().create(params).choices().get(0));
     assertThat(streamed.function().arguments()).isEqualTo(whole.function().arguments());
