@@ -34,13 +34,16 @@ function assertWeatherCall(completion) {
   assert.deepEqual(call.function.parsed_arguments, args);
 }
 
-test('a streamed required tool call comes back whole from finalChatCompletion', async () => {
+test('a streamed required tool call arrives in argument deltas and comes back whole from finalChatCompletion', async () => {
   for (const seed of [0, 1, 2]) {
     const stream = client.chat.completions.stream({
       model, ...hot, seed, messages: [{ role: 'user', content: 'Weather in Paris?' }],
       tools: [getWeather], tool_choice: 'required', parallel_tool_calls: false,
     });
+    let argumentDeltas = 0;
+    stream.on('tool_calls.function.arguments.delta', () => argumentDeltas++);
     assertWeatherCall(await stream.finalChatCompletion());
+    assert.ok(argumentDeltas > 1, `${argumentDeltas} argument deltas`);
   }
 });
 
