@@ -27,8 +27,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  *
  * <ul>
  *   <li>At the root, an optional single leading space. Between tokens (after {@code {}, {@code [},
- *       {@code ,}, {@code :} and before <code>}</code>, {@code ]}) optional whitespace: one space,
- *       or a newline and up to 20 spaces.
+ *       {@code ,}, {@code :} and before <code>}</code>, {@code ]}) an optional single space: the
+ *       compact form OpenAI writes. Newlines and indents are left out on purpose: an answer's
+ *       length then depends on its content, not on how much whitespace sampling picks.
  *   <li>Integers {@code -?(0|[1-9][0-9]{0,15})}; numbers add an optional fraction {@code
  *       \.[0-9]{1,16}} and exponent {@code [eE][+-]?[0-9]{1,2}} (every such number is a finite double).
  *   <li>Strings: any UTF-8 character but {@code "}, {@code \} and U+0000–U+001F, or an escape

