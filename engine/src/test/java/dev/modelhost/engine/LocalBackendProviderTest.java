@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -290,13 +291,11 @@ class LocalBackendProviderTest {
     Tool weather = Tool.function("get_weather", null, schema);
     Tool strict = new Tool("function", new Tool.FunctionDefinition("get_weather", null, schema, true));
     return Stream.of(
-        Arguments.of(hi().responseFormat(ResponseFormat.JSON_OBJECT), "response_format"),
-        Arguments.of(hi().responseFormat(new ResponseFormat("json_schema",
-            new ResponseFormat.JsonSchema("answer", null, schema, true))), "response_format"),
-        Arguments.of(hi().tools(List.of(weather)).toolChoice(ToolChoice.REQUIRED), "tool_choice"),
-        Arguments.of(hi().tools(List.of(weather)).toolChoice(ToolChoice.function("get_weather")), "tool_choice"),
         Arguments.of(hi().tools(List.of(weather)).parallelToolCalls(false), "parallel_tool_calls"),
-        Arguments.of(hi().tools(List.of(strict)), "tools[0].function.strict"));
+        Arguments.of(hi().tools(List.of(strict)), "tools[0].function.strict"),
+        Arguments.of(hi().tools(List.of(weather)).responseFormat(new ResponseFormat("json_schema",
+            new ResponseFormat.JsonSchema("answer", null, Json.mapper().readTree("{\"type\":\"string\",\"pattern\":\"a+\"}"),
+                true))), "response_format.json_schema.schema"));
   }
 
   @ParameterizedTest
@@ -362,10 +361,19 @@ class LocalBackendProviderTest {
     Recorder out = chat(replica, hi().tools(List.of(weather)).build());
     assertThat(out.text(0)).isEmpty();
     assertThat(out.finishReason(0)).isEqualTo("tool_calls");
-    List<ToolCall> calls = out.deltas.stream().filter(d -> d.toolCalls() != null).flatMap(d -> d.toolCalls().stream()).toList();
-    assertThat(calls).hasSize(1);
-    assertThat(calls.get(0).function().name()).isEqualTo("get_weather");
-    assertThat(calls.get(0).function().arguments()).isEqualTo("{\"city\":\"Paris\"}");
+    List<ToolCall> fragments = out.deltas.stream().filter(d -> d.toolCalls() != null).flatMap(d -> d.toolCalls().stream()).toList();
+    ToolCall first = fragments.get(0);
+    assertThat(first.id()).matches("call_[A-Za-z0-9]{24}");
+    assertThat(first.type()).isEqualTo("function");
+    assertThat(first.function()).isEqualTo(new ToolCall.FunctionCall("get_weather", ""));
+    assertThat(fragments).as("the arguments stream as they are generated").hasSizeGreaterThan(2);
+    assertThat(fragments).allSatisfy(f -> assertThat(f.index()).isZero());
+    assertThat(fragments.subList(1, fragments.size())).allSatisfy(f -> {
+      assertThat(f.id()).isNull();
+      assertThat(f.function().name()).isNull();
+    });
+    assertThat(fragments.stream().map(f -> f.function().arguments()).collect(Collectors.joining()))
+        .isEqualTo("{\"city\": \"Paris\"}");
   }
 
   @Test
