@@ -94,6 +94,17 @@ public final class JsonSchemaGrammar {
     return sequence(JsonText.LEADING, new JsonSchemaGrammar(schema, param).value(schema, "#"));
   }
 
+  /**
+   * The grammar of the JSON texts valid against property {@code name} of the object schema
+   * {@code schema}; a {@code $ref} in it resolves against {@code schema}.
+   *
+   * @param param the request parameter {@code schema} came from, named in errors
+   */
+  public static Grammar property(JsonNode schema, String name, String param) {
+    return sequence(JsonText.LEADING, new JsonSchemaGrammar(schema, param)
+        .value(schema.path("properties").path(name), "#/properties/" + pointerSegment(name)));
+  }
+
   /** One JSON object with any content, as {@code response_format: json_object} asks. */
   public static Grammar anyObject() {
     return sequence(JsonText.LEADING, JsonText.anyObject());
