@@ -49,6 +49,11 @@ class JsonSchemaGrammarWalkTest {
               "s": {"type": "integer", "minimum": -9007199254740991, "maximum": 9007199254740991}},
              "required": ["i", "s"], "additionalProperties": false}""",
             List.of("{\"i\":2147483648,\"s\":0}", "{\"i\":0,\"s\":90071992547409910}")),
+        new Case("OpenAPI numeric formats", """
+            {"type": "object", "properties": {"i": {"type": "integer", "format": "int32"},
+              "l": {"type": "integer", "format": "int64"}, "d": {"type": "number", "format": "double"}},
+             "required": ["i", "l", "d"], "additionalProperties": false}""",
+            List.of("{\"i\":1.5,\"l\":1,\"d\":1}", "{\"i\":1,\"l\":1}")),
         new Case("bounded number", """
             {"type": "number", "exclusiveMinimum": 0.5, "maximum": 7.5}""", List.of("0.5", "0", "8", "7.9", "-1")),
         new Case("nullable bounded string", """
