@@ -286,30 +286,46 @@ class LocalBackendProviderTest {
             e -> assertThat(e.param()).isEqualTo("messages[0].content[0]"));
   }
 
-  static Stream<Arguments> parametersALocalModelCannotHonour() {
-    JsonNode schema = Json.mapper().readTree("{\"type\":\"object\"}");
-    Tool weather = Tool.function("get_weather", null, schema);
-    Tool strict = new Tool("function", new Tool.FunctionDefinition("get_weather", null, schema, true));
-    return Stream.of(
-        Arguments.of(hi().tools(List.of(weather)).parallelToolCalls(false), "parallel_tool_calls"),
-        Arguments.of(hi().tools(List.of(strict)), "tools[0].function.strict"),
-        Arguments.of(hi().tools(List.of(weather)).responseFormat(new ResponseFormat("json_schema",
-            new ResponseFormat.JsonSchema("answer", null, Json.mapper().readTree("{\"type\":\"string\",\"pattern\":\"a+\"}"),
-                true))), "response_format.json_schema.schema"));
-  }
-
-  @ParameterizedTest
-  @MethodSource("parametersALocalModelCannotHonour")
-  void refusesByNameWhatItCannotHonourBeforeDecoding(ChatCompletionRequest.Builder request, String param) {
+  @Test
+  void refusesASchemaItCannotEnforceBeforeDecoding() {
     Replica replica = load(append(helloWorld, IM_END));
+    JsonNode pattern = Json.mapper().readTree("{\"type\":\"string\",\"pattern\":\"a+\"}");
 
-    assertThatThrownBy(() -> chat(replica, request.build()))
+    assertThatThrownBy(() -> chat(replica, hi().responseFormat(new ResponseFormat("json_schema",
+            new ResponseFormat.JsonSchema("answer", null, pattern, true))).build()))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
           assertThat(e.httpStatus()).isEqualTo(400);
-          assertThat(e.param()).isEqualTo(param);
+          assertThat(e.param()).isEqualTo("response_format.json_schema.schema");
           assertThat(e.code()).isEqualTo("unsupported_value");
         });
     assertThat(decoder.batchSizes).isEmpty();
+  }
+
+  static Stream<Arguments> callsHeldToTheirSchemaWithoutBeingForced() {
+    JsonNode city = Json.mapper().readTree(
+        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"],"
+            + "\"additionalProperties\":false}");
+    Tool strict = new Tool("function", new Tool.FunctionDefinition("get_weather", null, city, true));
+    Tool loose = Tool.function("get_weather", null, city);
+    return Stream.of(
+        Arguments.of(hi().tools(List.of(strict))),
+        Arguments.of(hi().tools(List.of(loose)).parallelToolCalls(false)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("callsHeldToTheirSchemaWithoutBeingForced")
+  void strictFunctionsAndSingleCallsAreHeldWhileTextStaysFree(ChatCompletionRequest.Builder request) {
+    Replica replica = load(append(helloWorld, IM_END));
+    Recorder text = chat(replica, request.build());
+    assertThat(text.text(0)).isEqualTo("Hello world");
+    assertThat(text.finishReason(0)).isEqualTo("stop");
+
+    Replica caller = load(append(append(toolCallTokens, toolCallTokens), IM_END));
+    Recorder call = chat(caller, request.build());
+    assertThat(call.finishReason(0)).isEqualTo("tool_calls");
+    List<ToolCall> fragments = call.deltas.stream().filter(d -> d.toolCalls() != null).flatMap(d -> d.toolCalls().stream()).toList();
+    assertThat(fragments).extracting(ToolCall::index).containsOnly(0);
+    assertThat(fragments.get(0).function().name()).isEqualTo("get_weather");
   }
 
   @Test

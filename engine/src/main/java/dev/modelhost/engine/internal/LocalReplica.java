@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Requests arrive checked by core's request validator (field ranges, {@code n}, {@code suffix},
  * {@code best_of}, {@code top_logprobs} with {@code logprobs}, ...). This class checks only what
  * depends on the model: the chat template, text-only content, the vocabulary and the context
- * window; and it refuses, by name, what a local model cannot honour ({@link UnsupportedParameters}).
+ * window; output constraints ({@code response_format}, {@code tool_choice}, {@code strict},
+ * {@code parallel_tool_calls}) become one grammar ({@link OutputConstraints}).
  */
 final class LocalReplica implements Replica {
 
@@ -140,7 +141,6 @@ final class LocalReplica implements Replica {
   }
 
   private Plan plan(ChatCompletionRequest request) {
-    UnsupportedParameters.refuse(request);
     boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
     ChatTemplate template = runtime.chatTemplate(tools);
     if (template == null) {

@@ -56,12 +56,22 @@ final class OutputConstraints {
     ToolChoice choice = request.toolChoice();
     boolean forced = tools && choice != null && (choice.mode().equals("required") || choice.functionName() != null);
     Grammar answer = responseFormat(request.responseFormat());
-    if (!forced && answer == null) {
+    boolean heldCalls = tools && (strict(request.tools()) || Boolean.FALSE.equals(request.parallelToolCalls()));
+    if (!forced && answer == null && !heldCalls) {
       return null;
     }
     // A forced call is the whole answer. Otherwise response_format shapes the answer, and where
-    // tools are offered the model may call them instead.
-    Grammar grammar = forced ? calls(request, choice) : tools ? Grammar.choice(calls(request, null), answer) : answer;
+    // tools are offered the model may call them instead. Without response_format, text is free
+    // until a call opens, and the call is held to its schema ('strict') and to one call
+    // ('parallel_tool_calls': false).
+    Grammar grammar;
+    if (forced) {
+      grammar = calls(request, choice);
+    } else if (answer != null) {
+      grammar = tools ? Grammar.choice(calls(request, null), answer) : answer;
+    } else {
+      grammar = format.textThenCalls(calls(request, null));
+    }
     String key = format.name() + "|" + Json.mapper().writeValueAsString(request.responseFormat()) + "|"
         + (tools ? keyOf(request, choice) : "");
     synchronized (cache) {
@@ -113,6 +123,10 @@ final class OutputConstraints {
       functions.add(new ForcedFunction(function.name(), function.parameters(), "tools[" + i + "].function.parameters"));
     }
     return format.forcedCalls(functions, !Boolean.FALSE.equals(request.parallelToolCalls()));
+  }
+
+  private static boolean strict(List<Tool> tools) {
+    return tools.stream().anyMatch(t -> t.function() != null && Boolean.TRUE.equals(t.function().strict()));
   }
 
   private static String keyOf(ChatCompletionRequest request, @Nullable ToolChoice choice) {

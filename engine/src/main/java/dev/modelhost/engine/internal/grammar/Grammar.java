@@ -77,6 +77,19 @@ public sealed interface Grammar {
     }
   }
 
+  /**
+   * Any bytes (none included) that do not contain one of {@code forbidden}: free text up to where
+   * a tool-call section would open.
+   */
+  record TextAvoiding(List<String> forbidden) implements Grammar {
+    public TextAvoiding {
+      forbidden = List.copyOf(forbidden);
+      if (forbidden.isEmpty() || forbidden.stream().anyMatch(String::isEmpty)) {
+        throw new IllegalArgumentException("Forbidden texts must be given and not empty.");
+      }
+    }
+  }
+
   int UNBOUNDED = -1;
 
   static Grammar literal(String text) {
@@ -118,6 +131,10 @@ public sealed interface Grammar {
 
   static Grammar optional(Grammar part) {
     return new Repeat(part, 0, 1);
+  }
+
+  static Grammar textAvoiding(List<String> forbidden) {
+    return new TextAvoiding(forbidden);
   }
 
   /** Nothing: matches the empty text. */

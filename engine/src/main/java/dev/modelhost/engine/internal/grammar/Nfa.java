@@ -1,7 +1,11 @@
 package dev.modelhost.engine.internal.grammar;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A grammar as a Thompson NFA: each state has at most one byte edge (a {@link ByteSet} to one
@@ -101,10 +105,84 @@ final class Nfa {
       }
       return end;
     }
+    if (grammar instanceof Grammar.TextAvoiding text) {
+      return textAvoiding(text, from);
+    }
     if (grammar instanceof Grammar.Separated list) {
       return separated(list, from);
     }
     return repeat((Grammar.Repeat) grammar, from);
+  }
+
+  /**
+   * Free text without the forbidden strings, as an Aho-Corasick automaton over the strings: one
+   * state per prefix of a forbidden string (the longest one the text ends with); a byte that would
+   * complete a forbidden string has no edge. A state's bytes are grouped by the state they lead
+   * to, each group a helper state with one byte edge. The text may end in any state.
+   */
+  private int textAvoiding(Grammar.TextAvoiding text, int from) {
+    List<byte[]> patterns = new ArrayList<>();
+    for (String forbidden : text.forbidden()) {
+      patterns.add(forbidden.getBytes(StandardCharsets.UTF_8));
+    }
+    // The prefixes of the patterns, the root (empty prefix) first.
+    List<byte[]> prefixes = new ArrayList<>();
+    Map<String, Integer> ids = new HashMap<>();
+    prefixes.add(new byte[0]);
+    ids.put("", 0);
+    for (byte[] pattern : patterns) {
+      for (int length = 1; length < pattern.length; length++) {
+        byte[] prefix = Arrays.copyOf(pattern, length);
+        String key = new String(prefix, StandardCharsets.ISO_8859_1);
+        if (!ids.containsKey(key)) {
+          ids.put(key, prefixes.size());
+          prefixes.add(prefix);
+        }
+      }
+    }
+    int end = newState();
+    int[] states = new int[prefixes.size()];
+    for (int q = 0; q < states.length; q++) {
+      states[q] = newState();
+      addEmpty(states[q], end);
+    }
+    addEmpty(from, states[0]);
+    for (int q = 0; q < states.length; q++) {
+      Map<Integer, List<Integer>> bytesByTarget = new HashMap<>();
+      for (int b = 0; b < 256; b++) {
+        int target = next(prefixes.get(q), (byte) b, patterns, ids);
+        if (target >= 0) {
+          bytesByTarget.computeIfAbsent(target, k -> new ArrayList<>()).add(b);
+        }
+      }
+      for (Map.Entry<Integer, List<Integer>> group : bytesByTarget.entrySet()) {
+        int helper = newState();
+        addEmpty(states[q], helper);
+        addEdge(helper, ByteSet.of(group.getValue().stream().mapToInt(Integer::intValue).toArray()), states[group.getKey()]);
+      }
+    }
+    return end;
+  }
+
+  /**
+   * The state after {@code b} from the text ending in {@code prefix}: the longest prefix of a
+   * pattern that the text then ends with, or -1 when it ends with a whole pattern.
+   */
+  private static int next(byte[] prefix, byte b, List<byte[]> patterns, Map<String, Integer> ids) {
+    byte[] text = Arrays.copyOf(prefix, prefix.length + 1);
+    text[prefix.length] = b;
+    for (byte[] pattern : patterns) {
+      if (pattern.length <= text.length && Arrays.equals(pattern, 0, pattern.length, text, text.length - pattern.length, text.length)) {
+        return -1;
+      }
+    }
+    for (int start = 0; start <= text.length; start++) {
+      Integer id = ids.get(new String(text, start, text.length - start, StandardCharsets.ISO_8859_1));
+      if (id != null) {
+        return id;
+      }
+    }
+    throw new IllegalStateException("The empty prefix is always a state.");
   }
 
   private int separated(Grammar.Separated list, int from) {

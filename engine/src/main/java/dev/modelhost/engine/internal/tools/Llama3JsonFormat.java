@@ -1,6 +1,7 @@
 package dev.modelhost.engine.internal.tools;
 
 import dev.modelhost.api.Tool;
+import dev.modelhost.engine.internal.grammar.ByteSet;
 import dev.modelhost.engine.internal.grammar.Grammar;
 import java.util.List;
 
@@ -52,6 +53,14 @@ final class Llama3JsonFormat implements ToolFormat {
   public Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel) {
     return ForcedCalls.calls(Grammar.empty(), functions, f -> ForcedCalls.jsonObject(f, "parameters"), "; ",
         Grammar.empty(), parallel);
+  }
+
+  /** A bare object at the start is a call, so text may not begin with one (nor with blanks before one). */
+  @Override
+  public Grammar textThenCalls(Grammar calls) {
+    ByteSet notCallStart = ByteSet.range(0, 255).minus(ByteSet.ofChars("{ \t\n\r"));
+    Grammar text = Grammar.sequence(Grammar.bytes(notCallStart), Grammar.textAvoiding(openers()));
+    return Grammar.choice(Grammar.empty(), text, calls);
   }
 
   @Override

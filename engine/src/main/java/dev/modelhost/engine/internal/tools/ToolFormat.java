@@ -65,6 +65,16 @@ public interface ToolFormat {
    */
   Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel);
 
+  /**
+   * The grammar of an answer where calls are allowed, not forced: free text, then optionally
+   * {@code calls} (from {@link #forcedCalls}). The text cannot open a section, so any section the
+   * model opens is held to {@code calls}. Formats whose sections open other than at an opener
+   * override this.
+   */
+  default Grammar textThenCalls(Grammar calls) {
+    return Grammar.sequence(Grammar.textAvoiding(openers()), Grammar.optional(calls));
+  }
+
   /** The content and calls of a whole answer, as {@link ToolCallStream} streams them. */
   default ToolCallStream.Parsed parse(String text, List<Tool> tools) {
     return ToolCallStream.parse(this, tools, text);

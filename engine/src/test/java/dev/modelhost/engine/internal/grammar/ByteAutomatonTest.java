@@ -103,4 +103,21 @@ class ByteAutomatonTest {
     Grammar huge = repeat(repeat(literal("abcdefghij"), 0, 1000), 0, 1000);
     assertThatThrownBy(() -> ByteAutomaton.compile(huge)).isInstanceOf(GrammarTooLargeException.class);
   }
+
+  @Test
+  void textAvoidingForbiddenStringsThenOptionallyOne() {
+    Grammar text = Grammar.textAvoiding(java.util.List.of("<tool_call>", "[CALL]"));
+    assertThat(matches(text, "")).isTrue();
+    assertThat(matches(text, "plain text with < and <tool and [CALL ]")).isTrue();
+    assertThat(matches(text, "ends in a half <tool_ca")).isTrue();
+    assertThat(matches(text, "x<tool_call>")).isFalse();
+    assertThat(matches(text, "<<tool_call>")).isFalse();
+    assertThat(matches(text, "a[CALL]b")).isFalse();
+    assertThat(matches(text, "héllo ☃")).isTrue();
+    Grammar answer = sequence(text, Grammar.optional(literal("<tool_call>{}")));
+    assertThat(matches(answer, "Let me check.<tool_call>{}")).isTrue();
+    assertThat(matches(answer, "<tool_call>{}")).isTrue();
+    assertThat(matches(answer, "<tool_call>{} and more")).isFalse();
+    assertThat(matches(answer, "<tool_call>oops")).isFalse();
+  }
 }
