@@ -8,15 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /**
  * One server-sent event of a streamed chat completion ({@code chat.completion.chunk}). The final
  * usage chunk has no choices and a {@code usage}.
  *
- * <p>{@code includeUsage} says whether the stream was asked for usage ({@code
- * stream_options.include_usage}). Then, as OpenAI does, every chunk before the usage chunk writes
- * {@code "usage": null}; otherwise chunks leave {@code usage} out.
+ * <p>Whether {@code usage} is written when it is null is the stream's matter, not the chunk's: a
+ * stream asked for usage ({@code stream_options.include_usage}) writes {@code "usage": null} in
+ * every chunk before the usage chunk, as OpenAI does; {@link Json#streamEvent(ChatCompletionChunk,
+ * boolean)} writes a chunk so. Written on its own, a chunk leaves a null {@code usage} out.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChatCompletionChunk(
@@ -26,20 +26,12 @@ public record ChatCompletionChunk(
     String model,
     @Nullable String systemFingerprint,
     List<ChunkChoice> choices,
-    @Nullable Usage usage,
-    boolean includeUsage) {
+    @Nullable Usage usage) {
 
   public static final String OBJECT = "chat.completion.chunk";
 
   public ChatCompletionChunk {
     choices = List.copyOf(choices);
-    includeUsage = includeUsage || usage != null;
-  }
-
-  /** A chunk of a stream that was not asked for usage, or the usage chunk when {@code usage} is set. */
-  public ChatCompletionChunk(String id, String object, long created, String model,
-      @Nullable String systemFingerprint, List<ChunkChoice> choices, @Nullable Usage usage) {
-    this(id, object, created, model, systemFingerprint, choices, usage, usage != null);
   }
 
   @JsonCreator
@@ -50,14 +42,18 @@ public record ChatCompletionChunk(
       @JsonProperty("model") String model,
       @JsonProperty("system_fingerprint") @Nullable String systemFingerprint,
       @JsonProperty("choices") List<ChunkChoice> choices,
-      @JsonProperty("usage") @Nullable JsonNode usage) {
-    return new ChatCompletionChunk(id, object, created, model, systemFingerprint, choices,
-        Usage.fromField(usage), usage != null);
+      @JsonProperty("usage") @Nullable Usage usage) {
+    return new ChatCompletionChunk(id, object, created, model, systemFingerprint, choices, usage);
   }
 
   @JsonValue
   Map<String, Object> json() {
-    return Json.responseFields(id, object, created, model, systemFingerprint, choices, usage, includeUsage);
+    return json(false);
+  }
+
+  /** The fields; {@code usageRequested} writes {@code "usage": null} when there is no usage. */
+  Map<String, Object> json(boolean usageRequested) {
+    return Json.responseFields(id, object, created, model, systemFingerprint, choices, usage, usageRequested || usage != null);
   }
 
   /** A choice's increment. {@code logprobs} and {@code finish_reason} are always written. */

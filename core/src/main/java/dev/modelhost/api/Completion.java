@@ -7,15 +7,15 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Legacy {@code text_completion} response; also each streamed event of {@code /v1/completions}
  * (same object, partial text).
  *
- * <p>{@code includeUsage} says whether a stream was asked for usage ({@code
- * stream_options.include_usage}). Then, as OpenAI does, every event before the usage event writes
- * {@code "usage": null}; otherwise events without usage leave it out.
+ * <p>Whether {@code usage} is written when it is null is the stream's matter, not the event's: a
+ * stream asked for usage ({@code stream_options.include_usage}) writes {@code "usage": null} in
+ * every event before the usage event, as OpenAI does; {@link Json#streamEvent(Completion, boolean)}
+ * writes an event so. Written on its own, an event leaves a null {@code usage} out.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Completion(
@@ -25,20 +25,12 @@ public record Completion(
     String model,
     @Nullable String systemFingerprint,
     List<Choice> choices,
-    @Nullable Usage usage,
-    boolean includeUsage) {
+    @Nullable Usage usage) {
 
   public static final String OBJECT = "text_completion";
 
   public Completion {
     choices = List.copyOf(choices);
-    includeUsage = includeUsage || usage != null;
-  }
-
-  /** A whole response, a stream event of a stream not asked for usage, or the usage event. */
-  public Completion(String id, String object, long created, String model,
-      @Nullable String systemFingerprint, List<Choice> choices, @Nullable Usage usage) {
-    this(id, object, created, model, systemFingerprint, choices, usage, usage != null);
   }
 
   @JsonCreator
@@ -49,14 +41,18 @@ public record Completion(
       @JsonProperty("model") String model,
       @JsonProperty("system_fingerprint") @Nullable String systemFingerprint,
       @JsonProperty("choices") List<Choice> choices,
-      @JsonProperty("usage") @Nullable JsonNode usage) {
-    return new Completion(id, object, created, model, systemFingerprint, choices,
-        Usage.fromField(usage), usage != null);
+      @JsonProperty("usage") @Nullable Usage usage) {
+    return new Completion(id, object, created, model, systemFingerprint, choices, usage);
   }
 
   @JsonValue
   Map<String, Object> json() {
-    return Json.responseFields(id, object, created, model, systemFingerprint, choices, usage, includeUsage);
+    return json(false);
+  }
+
+  /** The fields; {@code usageRequested} writes {@code "usage": null} when there is no usage. */
+  Map<String, Object> json(boolean usageRequested) {
+    return Json.responseFields(id, object, created, model, systemFingerprint, choices, usage, usageRequested || usage != null);
   }
 
   /** One choice; {@code logprobs} and {@code finish_reason} are always written. */

@@ -159,11 +159,25 @@ public final class Json {
   }
 
   /**
+   * One event of a stream as JSON. A stream asked for usage ({@code stream_options.include_usage},
+   * {@link ChatCompletionRequest#includeUsageInStream()}) writes {@code "usage": null} in every
+   * chunk before its usage chunk, as OpenAI does; a stream not asked leaves the field out.
+   */
+  public static byte[] streamEvent(ChatCompletionChunk chunk, boolean usageRequested) {
+    return MAPPER.writeValueAsBytes(chunk.json(usageRequested));
+  }
+
+  /** One event of a legacy completion stream as JSON; see {@link #streamEvent(ChatCompletionChunk, boolean)}. */
+  public static byte[] streamEvent(Completion event, boolean usageRequested) {
+    return MAPPER.writeValueAsBytes(event.json(usageRequested));
+  }
+
+  /**
    * The fields a response object and a stream event share, in OpenAI's order: {@code usage} is
-   * written (possibly as {@code null}) only when the stream was asked for usage or it is set.
+   * written (possibly as {@code null}) only when {@code writeUsage}.
    */
   static Map<String, Object> responseFields(String id, String object, long created, String model,
-      @Nullable String systemFingerprint, List<?> choices, @Nullable Usage usage, boolean includeUsage) {
+      @Nullable String systemFingerprint, List<?> choices, @Nullable Usage usage, boolean writeUsage) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("id", id);
     json.put("object", object);
@@ -173,7 +187,7 @@ public final class Json {
       json.put("system_fingerprint", systemFingerprint);
     }
     json.put("choices", choices);
-    if (includeUsage) {
+    if (writeUsage) {
       json.put("usage", usage);
     }
     return json;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /** Token counts of one request. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -18,11 +17,6 @@ public record Usage(
 
   public static Usage of(int promptTokens, int completionTokens) {
     return new Usage(promptTokens, completionTokens, promptTokens + completionTokens, null, null);
-  }
-
-  /** A stream chunk's {@code usage} field: absent or {@code null} give null. */
-  static @Nullable Usage fromField(@Nullable JsonNode usage) {
-    return usage == null || usage.isNull() ? null : Json.mapper().treeToValue(usage, Usage.class);
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -59,7 +59,7 @@ interface Protocol<Q, R, C> {
     @Override
     public ResponseAssembler assembler(long created, String model, ChatCompletionRequest request) {
       return new ResponseAssembler(ResponseAssembler.newId("chatcmpl-"), created, model,
-          Boolean.TRUE.equals(request.logprobs()), i -> "", request.includeUsageInStream());
+          Boolean.TRUE.equals(request.logprobs()), i -> "");
     }
 
     @Override
@@ -128,7 +128,7 @@ interface Protocol<Q, R, C> {
       boolean echo = Boolean.TRUE.equals(request.echo()) && prompt != null;
       // Choice i answers prompt i / n.
       return new ResponseAssembler(ResponseAssembler.newId("cmpl-"), created, model, request.logprobs() != null,
-          i -> echo ? prompt.text(i / n) : "", request.includeUsageInStream());
+          i -> echo ? prompt.text(i / n) : "");
     }
 
     @Override

@@ -41,22 +41,18 @@ final class ResponseAssembler {
   private final String model;
   private final boolean logprobs;
   private final IntFunction<String> echo;
-  private final boolean includeUsage;
   private final TreeMap<Integer, ChoiceState> choices = new TreeMap<>();
 
   /**
    * @param logprobs whether the caller asked for log probabilities (otherwise backends' are dropped)
    * @param echo legacy {@code echo}: the text to put before choice {@code i}, or empty
-   * @param includeUsage whether a stream was asked for usage: its chunks then write {@code "usage": null}
    */
-  ResponseAssembler(String id, long created, String model, boolean logprobs, IntFunction<String> echo,
-      boolean includeUsage) {
+  ResponseAssembler(String id, long created, String model, boolean logprobs, IntFunction<String> echo) {
     this.id = id;
     this.created = created;
     this.model = model;
     this.logprobs = logprobs;
     this.echo = echo;
-    this.includeUsage = includeUsage;
   }
 
   /** A new response id: the prefix and 29 random letters and digits, as OpenAI's ids look. */
@@ -181,12 +177,12 @@ final class ResponseAssembler {
   private ChatCompletionChunk chatChunk(
       int index, ChatCompletionChunk.Delta delta, @Nullable ChoiceLogprobs lp, @Nullable String finishReason) {
     return new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, model, null,
-        List.of(new ChatCompletionChunk.ChunkChoice(index, delta, lp, finishReason)), null, includeUsage);
+        List.of(new ChatCompletionChunk.ChunkChoice(index, delta, lp, finishReason)), null);
   }
 
   private Completion completionChunk(int index, String text, Completion.@Nullable Logprobs lp, @Nullable String finishReason) {
     return new Completion(id, Completion.OBJECT, created, model, null,
-        List.of(new Completion.Choice(text, index, lp, finishReason)), null, includeUsage);
+        List.of(new Completion.Choice(text, index, lp, finishReason)), null);
   }
 
   /** The legacy parallel-array layout; {@code text_offset} counts characters from the start of the choice's text. */

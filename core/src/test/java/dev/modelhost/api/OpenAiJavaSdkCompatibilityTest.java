@@ -93,7 +93,7 @@ class OpenAiJavaSdkCompatibilityTest {
     String finishReason = null;
     Long totalTokens = null;
     for (ChatCompletionChunk chunk : stream) {
-      var sdk = SDK.readValue(Json.mapper().writeValueAsString(chunk),
+      var sdk = SDK.readValue(Json.streamEvent(chunk, true),
           com.openai.models.chat.completions.ChatCompletionChunk.class).validate();
       assertThat(sdk.id()).isEqualTo(id);
       assertThat(sdk.created()).isEqualTo(1_700_000_001L);
@@ -158,8 +158,8 @@ class OpenAiJavaSdkCompatibilityTest {
   void sdkReadsOurEchoedLegacyLogprobsAndLegacyStreamEvents() throws Exception {
     String echoed = Json.mapper().writeValueAsString(
         Json.read(sample("text-completion-logprobs.json"), Completion.class));
-    String event = Json.mapper().writeValueAsString(
-        Json.read(sample("text-completion-chunk-include-usage.json"), Completion.class));
+    byte[] event = Json.streamEvent(
+        Json.read(sample("text-completion-chunk-include-usage.json"), Completion.class), true);
 
     var sdkEchoed = SDK.readValue(echoed, com.openai.models.completions.Completion.class);
     var sdkEvent = SDK.readValue(event, com.openai.models.completions.Completion.class);
@@ -278,6 +278,6 @@ class OpenAiJavaSdkCompatibilityTest {
 
   private static ChatCompletionChunk chunk(String id, String model, ChatCompletionChunk.Delta delta, String finishReason) {
     return new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, 1_700_000_001L, model, null,
-        List.of(new ChatCompletionChunk.ChunkChoice(0, delta, null, finishReason)), null, true);
+        List.of(new ChatCompletionChunk.ChunkChoice(0, delta, null, finishReason)), null);
   }
 }

@@ -1,8 +1,9 @@
 package dev.modelhost.engine;
 
 import dev.modelhost.engine.internal.BatchOptions;
-import dev.modelhost.engine.internal.BatchOptions;
 import dev.modelhost.engine.internal.LocalModelRuntime;
+import dev.modelhost.engine.internal.tools.ToolFormat;
+import dev.modelhost.engine.internal.tools.ToolFormats;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.spi.BackendProvider;
 import dev.modelhost.spi.ModelRuntime;
@@ -24,7 +25,9 @@ import java.util.TreeSet;
  *   <li>calls {@link #loadDecoder} once; every replica shares that decoder (the weights) and owns
  *       only its per-request KV caches;
  *   <li>renders chats, tokenizes, checks the context window, samples, matches stop sequences,
- *       streams text and parses tool calls;
+ *       streams text and tool calls, in the format the model's chat template and special tokens
+ *       show (Hermes/Qwen, Llama 3 JSON, Mistral, DeepSeek, Phi-4-mini, Granite, Qwen3-Coder), or
+ *       the one the {@code tool-parser} service option names (vLLM's parser names);
  *   <li>batches continuously: each replica steps the sequences of up to {@code max-batch}
  *       requests (service option, default 8) in one {@link Decoder#step} call, feeding prompts in
  *       chunks of at most {@code prefill-chunk} tokens a step (default 256).
@@ -70,8 +73,9 @@ public abstract class LocalBackendProvider implements BackendProvider {
   @Override
   public final ModelRuntime load(ModelSource source) {
     BatchOptions batching = BatchOptions.of(source);
+    ToolFormat toolParser = ToolFormats.option(source);
     ModelDirectory dir = ModelDirectory.open(source.location());
-    return LocalModelRuntime.open(dir, batching, () -> loadDecoder(dir, source));
+    return LocalModelRuntime.open(dir, batching, toolParser, () -> loadDecoder(dir, source));
   }
 
   /**
@@ -106,10 +110,14 @@ public abstract class LocalBackendProvider implements BackendProvider {
         + (files.size() > shown ? " and " + (files.size() - shown) + " more." : ".");
   }
 
-  /** The engine's options ({@code max-batch}, {@code prefill-chunk}) and the backend's own. */
+  /**
+   * The engine's options ({@code max-batch}, {@code prefill-chunk}, {@code tool-parser}) and the
+   * backend's own.
+   */
   @Override
   public final Set<String> optionNames() {
     Set<String> names = new TreeSet<>(BatchOptions.NAMES);
+    names.add(ToolFormats.OPTION);
     names.addAll(backendOptionNames());
     return Set.copyOf(names);
   }

@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -360,10 +361,19 @@ class LocalBackendProviderTest {
     Recorder out = chat(replica, hi().tools(List.of(weather)).build());
     assertThat(out.text(0)).isEmpty();
     assertThat(out.finishReason(0)).isEqualTo("tool_calls");
-    List<ToolCall> calls = out.deltas.stream().filter(d -> d.toolCalls() != null).flatMap(d -> d.toolCalls().stream()).toList();
-    assertThat(calls).hasSize(1);
-    assertThat(calls.get(0).function().name()).isEqualTo("get_weather");
-    assertThat(calls.get(0).function().arguments()).isEqualTo("{\"city\":\"Paris\"}");
+    List<ToolCall> fragments = out.deltas.stream().filter(d -> d.toolCalls() != null).flatMap(d -> d.toolCalls().stream()).toList();
+    ToolCall first = fragments.get(0);
+    assertThat(first.id()).matches("call_[A-Za-z0-9]{24}");
+    assertThat(first.type()).isEqualTo("function");
+    assertThat(first.function()).isEqualTo(new ToolCall.FunctionCall("get_weather", ""));
+    assertThat(fragments).as("the arguments stream as they are generated").hasSizeGreaterThan(2);
+    assertThat(fragments).allSatisfy(f -> assertThat(f.index()).isZero());
+    assertThat(fragments.subList(1, fragments.size())).allSatisfy(f -> {
+      assertThat(f.id()).isNull();
+      assertThat(f.function().name()).isNull();
+    });
+    assertThat(fragments.stream().map(f -> f.function().arguments()).collect(Collectors.joining()))
+        .isEqualTo("{\"city\": \"Paris\"}");
   }
 
   @Test

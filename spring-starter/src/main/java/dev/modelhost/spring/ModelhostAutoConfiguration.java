@@ -51,6 +51,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -211,12 +212,12 @@ public class ModelhostAutoConfiguration {
   }
 
   @Bean
-  public ServiceCatalog modelhostServiceCatalog(ModelHost host, ServiceStore store) {
+  ServiceCatalog modelhostServiceCatalog(ModelHost host, ServiceStore store) {
     return new ServiceCatalog(host, store, Clock.systemUTC());
   }
 
   @Bean(destroyMethod = "close")
-  public LedgerWriter modelhostLedgerWriter(UsageLedger ledger, ObjectProvider<ServiceCatalog> catalog,
+  LedgerWriter modelhostLedgerWriter(UsageLedger ledger, ObjectProvider<ServiceCatalog> catalog,
       ModelhostProperties properties) {
     ModelhostProperties.Store store = properties.getStore();
     return new LedgerWriter(ledger, accessPath -> catalog.getObject().booking(accessPath),
@@ -224,7 +225,7 @@ public class ModelhostAutoConfiguration {
   }
 
   @Bean
-  public QuotaGate modelhostQuotaGate(UsageLedger ledger, LedgerWriter writer) {
+  QuotaGate modelhostQuotaGate(UsageLedger ledger, LedgerWriter writer) {
     QuotaGate gate = new QuotaGate(ledger, Clock.systemUTC());
     writer.addListener(gate::onRecord);
     return gate;
@@ -236,7 +237,7 @@ public class ModelhostAutoConfiguration {
    */
   @Bean
   @ConditionalOnMissingBean(name = "modelhostOrderlyShutdown")
-  public DisposableBean modelhostOrderlyShutdown(ModelHost host, LedgerWriter writer) {
+  DisposableBean modelhostOrderlyShutdown(ModelHost host, LedgerWriter writer) {
     return () -> {
       host.close();
       writer.close();
@@ -246,7 +247,7 @@ public class ModelhostAutoConfiguration {
   /** Brings back the recorded services and deploys those of {@code modelhost.services} once every bean exists. */
   @Bean
   @ConditionalOnMissingBean(name = "modelhostServiceDeployer")
-  public SmartInitializingSingleton modelhostServiceDeployer(ServiceCatalog catalog, ModelhostProperties properties,
+  SmartInitializingSingleton modelhostServiceDeployer(ServiceCatalog catalog, ModelhostProperties properties,
       ObjectProvider<MetricsUsageSink> metrics) {
     return () -> {
       catalog.restore(properties.getServices().stream().map(ModelhostProperties.Service::toSpec).toList());
@@ -255,7 +256,7 @@ public class ModelhostAutoConfiguration {
   }
 
   @Bean
-  public RequestBodies modelhostRequestBodies(ModelhostProperties properties) {
+  RequestBodies modelhostRequestBodies(ModelhostProperties properties) {
     return new RequestBodies(properties.getLimits().getMaxBodySize().toBytes());
   }
 
@@ -283,14 +284,14 @@ public class ModelhostAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "modelhostHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("modelhost")
-    ServicesHealthIndicator modelhostHealthIndicator(ModelHost host) {
+    HealthIndicator modelhostHealthIndicator(ModelHost host) {
       return new ServicesHealthIndicator(host);
     }
 
     @Bean
     @ConditionalOnMissingBean(name = "modelhostLedgerHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("modelhost-ledger")
-    LedgerHealthIndicator modelhostLedgerHealthIndicator(LedgerWriter writer, ModelhostProperties properties) {
+    HealthIndicator modelhostLedgerHealthIndicator(LedgerWriter writer, ModelhostProperties properties) {
       return new LedgerHealthIndicator(writer, properties.getStore().getLedgerBufferCapacity());
     }
   }

@@ -1,6 +1,9 @@
 package dev.modelhost.spring;
 
+import dev.modelhost.api.ChatCompletionRequest;
+import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.Json;
+import dev.modelhost.api.ToolCall;
 import dev.modelhost.api.Usage;
 import dev.modelhost.exception.BackendException;
 import dev.modelhost.spi.BackendProvider;
@@ -25,7 +28,9 @@ import tools.jackson.databind.node.ObjectNode;
  * model weights: {@code endless} streams words until cancelled, {@code fail-midway} fails after the
  * first word, {@code hold} keeps the replica busy until
  * released; any other prompt is answered
- * with {@link #ANSWER}, one word per delta. It relays {@code /v1/embeddings} (one number: the
+ * with {@link #ANSWER}, one word per delta. A chat that offers tools is a tool round trip: a user
+ * message is answered by a call of the first tool without arguments, a tool result by
+ * {@code The tool said: RESULT}. It relays {@code /v1/embeddings} (one number: the
  * input's length) and no other pass-through endpoint.
  *
  * <p>Core's {@code dev.modelhost.testing.ScriptedBackend} is steered per backend instance (holds and
@@ -119,6 +124,10 @@ final class ScriptedBackend implements BackendProvider {
         choices = text.request().choiceCount();
       }
       int promptTokens = prompt.isBlank() ? 1 : prompt.trim().split("\\s+").length;
+      if (request instanceof InferenceRequest.Chat chat && chat.request().tools() != null) {
+        answerToolRoundTrip(chat.request(), listener, promptTokens);
+        return;
+      }
       try {
         switch (prompt) {
           case "endless" -> {
@@ -160,6 +169,21 @@ final class ScriptedBackend implements BackendProvider {
         CANCELLED.incrementAndGet();
         throw e;
       }
+    }
+
+    private static void answerToolRoundTrip(ChatCompletionRequest request, GenerationListener listener,
+        int promptTokens) {
+      ChatMessage last = request.messages().get(request.messages().size() - 1);
+      if (ChatMessage.TOOL.equals(last.role())) {
+        listener.onDelta(ChoiceDelta.text(0, "The tool said: " + last.text()));
+        listener.onDelta(ChoiceDelta.finish(0, "stop"));
+      } else {
+        String tool = request.tools().get(0).function().name();
+        listener.onDelta(new ChoiceDelta(0, null,
+            List.of(new ToolCall(0, "call_scripted", "function", new ToolCall.FunctionCall(tool, "{}"))), null, null));
+        listener.onDelta(ChoiceDelta.finish(0, "tool_calls"));
+      }
+      listener.onUsage(Usage.of(promptTokens, 1), false);
     }
 
     @Override

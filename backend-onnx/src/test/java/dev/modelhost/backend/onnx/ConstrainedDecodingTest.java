@@ -47,7 +47,7 @@ class ConstrainedDecodingTest {
   }
 
   private static ChatCompletionRequest.Builder ask(String question, long seed) {
-    return ChatCompletionRequest.builder(MODEL).addMessage(ChatMessage.user(question)).temperature(1.5).seed(seed).maxTokens(200);
+    return ChatCompletionRequest.builder(MODEL).addMessage(ChatMessage.user(question)).temperature(1.5).seed(seed).maxTokens(120);
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.modelhost.engine.internal;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.DecoderConfig;
 import dev.modelhost.engine.ModelDirectory;
+import dev.modelhost.engine.internal.tools.ToolFormat;
+import dev.modelhost.engine.internal.tools.ToolFormats;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.ModelDescriptor;
@@ -28,6 +30,8 @@ public final class LocalModelRuntime implements ModelRuntime {
   private final int contextWindow;
   private final boolean[] eos;
   private final BatchOptions batching;
+  private final ToolFormat toolFormat;
+  private final boolean[] toolMarkers;
   private final OutputConstraints constraints;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -37,8 +41,10 @@ public final class LocalModelRuntime implements ModelRuntime {
       GenerationConfig generationConfig,
       @Nullable ChatTemplate chatTemplate,
       @Nullable ChatTemplate toolUseTemplate,
-      BatchOptions batching) {
+      BatchOptions batching,
+      ToolFormat toolFormat) {
     this.decoder = decoder;
+    this.toolFormat = toolFormat;
     this.batching = batching;
     this.tokenizer = tokenizer;
     this.generationConfig = generationConfig;
@@ -56,6 +62,13 @@ public final class LocalModelRuntime implements ModelRuntime {
     config.eosTokenIds().forEach(this::markEos);
     generationConfig.eosTokenIds().forEach(this::markEos);
     markEos(tokenizer.eosId());
+    this.toolMarkers = new boolean[tokenizer.size()];
+    for (String marker : toolFormat.markers()) {
+      int id = tokenizer.idOf(marker);
+      if (id >= 0 && tokenizer.isSpecial(id)) {
+        toolMarkers[id] = true;
+      }
+    }
     this.constraints = new OutputConstraints(
         tokenizer.constrainedVocabulary(config.vocabSize(), IntStream.range(0, eos.length).filter(i -> eos[i]).toArray()));
   }
@@ -69,8 +82,12 @@ public final class LocalModelRuntime implements ModelRuntime {
   /**
    * Loads the tokenizer, chat template and generation config from {@code dir}, then the decoder.
    * Whatever was loaded is freed again when a later part fails.
+   *
+   * @param toolParser the tool-call format the service names; null to detect it from the chat
+   *     template and the tokenizer's added tokens
    */
-  public static LocalModelRuntime open(ModelDirectory dir, BatchOptions batching, Supplier<Decoder> decoderLoader) {
+  public static LocalModelRuntime open(
+      ModelDirectory dir, BatchOptions batching, @Nullable ToolFormat toolParser, Supplier<Decoder> decoderLoader) {
     TextTokenizer tokenizer = TextTokenizer.load(dir);
     Decoder decoder = null;
     try {
@@ -85,6 +102,10 @@ public final class LocalModelRuntime implements ModelRuntime {
       if (template == null) {
         LOG.info("Model {} has no chat template: it serves /v1/completions only.", dir);
       }
+      ToolFormat toolFormat = toolParser != null ? toolParser : ToolFormats.detect(
+          settings.toolUseChatTemplate() != null ? settings.toolUseChatTemplate() : settings.chatTemplate(),
+          tokenizer.addedTokens());
+      LOG.debug("Model {} writes tool calls in the {} format.", dir, toolFormat.name());
       try {
         decoder = decoderLoader.get();
       } catch (ModelhostException e) {
@@ -92,7 +113,7 @@ public final class LocalModelRuntime implements ModelRuntime {
       } catch (RuntimeException e) {
         throw new ModelLoadException("Cannot load the model in " + dir + ": " + e.getMessage(), e);
       }
-      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template, toolUse, batching);
+      return new LocalModelRuntime(decoder, tokenizer, generationConfig, template, toolUse, batching, toolFormat);
     } catch (RuntimeException e) {
       if (decoder != null) {
         decoder.close();
@@ -141,6 +162,16 @@ public final class LocalModelRuntime implements ModelRuntime {
    */
   @Nullable ChatTemplate chatTemplate(boolean tools) {
     return tools && toolUseTemplate != null ? toolUseTemplate : chatTemplate;
+  }
+
+  /** The format the model writes tool calls in. */
+  ToolFormat toolFormat() {
+    return toolFormat;
+  }
+
+  /** The special tokens, by id, that the tool format reads as text; do not modify. */
+  boolean[] toolMarkers() {
+    return toolMarkers;
   }
 
   int contextWindow() {

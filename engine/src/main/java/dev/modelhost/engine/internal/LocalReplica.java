@@ -7,10 +7,14 @@ import dev.modelhost.api.ContentPart;
 import dev.modelhost.api.MessageContent;
 import dev.modelhost.api.Prompt;
 import dev.modelhost.api.StopSequences;
+import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolChoice;
 import dev.modelhost.api.Usage;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.internal.grammar.TokenConstraint;
+import dev.modelhost.engine.internal.tools.ToolCallStream;
+import dev.modelhost.engine.internal.tools.ToolFormat;
+import dev.modelhost.engine.internal.tools.ToolFormats;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.ChoiceDelta;
@@ -46,9 +50,13 @@ final class LocalReplica implements Replica {
     this.loop = new StepLoop(runtime.decoder(), batching.maxBatch(), batching.prefillChunk(), "modelhost-step-" + index);
   }
 
-  /** What a request asks to be generated. */
+  /**
+   * What a request asks to be generated.
+   *
+   * @param tools the tools the answer may call; null when calls are not looked for
+   */
   private record Plan(
-      List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, boolean tools,
+      List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, @Nullable List<Tool> tools,
       @Nullable TokenConstraint constraint) {}
 
   /** The most requests this replica steps together: its {@code max-batch}. */
@@ -87,8 +95,11 @@ final class LocalReplica implements Replica {
             listener.onDelta(ChoiceDelta.text(index, echo));
           }
           TokenSampler sampler = new TokenSampler(plan.params(), vocab, root.split(), prompt);
+          // Constrained output writes calls in the Hermes form, whatever the model's own (OutputConstraints).
+          ToolFormat format = plan.constraint() != null ? ToolFormats.hermes() : runtime.toolFormat();
+          ToolCallStream toolCalls = plan.tools() == null ? null : new ToolCallStream(format, plan.tools());
           Sequence sequence = new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
-              limits[p], plan.tools(), plan.constraint(), generation);
+              limits[p], toolCalls, runtime.toolMarkers(), plan.constraint(), generation);
           generation.add(sequence);
           if (limits[p] == 0) {
             sequence.finishEmpty();
@@ -153,7 +164,7 @@ final class LocalReplica implements Replica {
     List<@Nullable String> echoes = new ArrayList<>();
     echoes.add(null);
     TokenConstraint constraint = runtime.constraints().of(request, tools);
-    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools, constraint);
+    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools ? request.tools() : null, constraint);
   }
 
   /**
@@ -214,7 +225,7 @@ final class LocalReplica implements Replica {
         request.temperature(), request.topP(), request.topK(), request.minP(),
         request.presencePenalty(), request.frequencyPenalty(), request.repetitionPenalty(),
         request.logitBias(), topLogprobs, request.seed(), maxTokens, stops(request.stop()));
-    return new Plan(prompts, echoes, n, params, false, null);
+    return new Plan(prompts, echoes, n, params, null, null);
   }
 
   private static void requireTokens(int[] tokens, String param) {

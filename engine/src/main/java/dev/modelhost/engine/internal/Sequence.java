@@ -5,6 +5,7 @@ import dev.modelhost.api.ChoiceLogprobs.TopLogprob;
 import dev.modelhost.api.ToolCall;
 import dev.modelhost.engine.DecoderState;
 import dev.modelhost.engine.internal.grammar.TokenConstraint;
+import dev.modelhost.engine.internal.tools.ToolCallStream;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Sequence implements AutoCloseable {
 
+  private static final boolean[] NO_TOKENS = new boolean[0];
+
   private final int index;
   private final int[] prompt;
   private final Generation generation;
@@ -29,19 +32,18 @@ final class Sequence implements AutoCloseable {
   private final boolean[] eos;
   private final int maxTokens;
   private final GenerationListener listener;
-  private final @Nullable StringBuilder toolText;
+  private final @Nullable ToolCallStream toolCalls;
   private final @Nullable GrammarCursor grammar;
   private int generated;
   /** Prompt tokens already fed to the decoder. */
   private int fed;
-  /** Whether no text has been emitted yet (tool mode keeps leading blank text back). */
-  private boolean emittedNothing = true;
   private int lastToken = -1;
   private @Nullable String finishReason;
 
   /**
    * @param eos tokens that end the sequence, indexed by id
-   * @param tools whether the answer is scanned for tool calls
+   * @param toolCalls reads tool calls out of the answer; null when none are looked for
+   * @param toolMarkers special tokens, by id, shown as text when tool calls are looked for
    * @param constraint the grammar the output is held to, or null
    */
   public Sequence(
@@ -52,7 +54,8 @@ final class Sequence implements AutoCloseable {
       TextTokenizer tokenizer,
       boolean[] eos,
       int maxTokens,
-      boolean tools,
+      @Nullable ToolCallStream toolCalls,
+      boolean[] toolMarkers,
       @Nullable TokenConstraint constraint,
       Generation generation) {
     this.index = index;
@@ -61,11 +64,11 @@ final class Sequence implements AutoCloseable {
     this.state = state;
     this.sampler = sampler;
     this.tokenizer = tokenizer;
-    this.text = new TextStream(tokenizer, sampler.params().stop());
+    this.text = new TextStream(tokenizer, toolCalls == null ? NO_TOKENS : toolMarkers, sampler.params().stop());
     this.eos = eos;
     this.maxTokens = maxTokens;
     this.listener = generation.listener();
-    this.toolText = tools ? new StringBuilder() : null;
+    this.toolCalls = toolCalls;
     this.grammar = constraint == null ? null : new GrammarCursor(constraint);
   }
 
@@ -176,57 +179,41 @@ final class Sequence implements AutoCloseable {
   }
 
   private void emit(@Nullable List<TokenLogprob> logprobs, String out) {
-    String visible = route(out);
-    if (!visible.isEmpty() || logprobs != null) {
-      listener.onDelta(new ChoiceDelta(index, visible.isEmpty() ? null : visible, null, logprobs, null));
+    if (toolCalls == null) {
+      deliver(out, List.of(), logprobs, null);
+    } else {
+      ToolCallStream.Step step = toolCalls.accept(out);
+      deliver(step.content(), step.calls(), logprobs, null);
     }
-  }
-
-  /** With tools on, text from the first {@code <tool_call>} on is kept back for parsing. */
-  private String route(String out) {
-    if (toolText == null) {
-      return out;
-    }
-    toolText.append(out);
-    int open = toolText.indexOf(ToolCalls.OPEN);
-    if (open >= 0) {
-      return "";
-    }
-    // Hold what may still become "<tool_call>", and leading blank text that may precede a call.
-    int hold = 0;
-    for (int len = Math.min(ToolCalls.OPEN.length() - 1, toolText.length()); len > 0; len--) {
-      if (ToolCalls.OPEN.startsWith(toolText.substring(toolText.length() - len))) {
-        hold = len;
-        break;
-      }
-    }
-    String ready = toolText.substring(0, toolText.length() - hold);
-    if (ready.isBlank() && emittedNothing) {
-      return "";
-    }
-    toolText.delete(0, ready.length());
-    emittedNothing = false;
-    return ready;
   }
 
   private void finish(String reason, String tail) {
-    String last = tail;
-    List<ToolCall> calls = null;
-    if (toolText != null) {
-      toolText.append(tail);
-      String all = toolText.toString();
-      toolText.setLength(0);
-      ToolCalls.Parsed parsed = all.contains(ToolCalls.OPEN) ? ToolCalls.parse(all) : null;
-      if (parsed != null && !parsed.calls().isEmpty()) {
-        calls = parsed.calls();
-        last = parsed.content() == null ? "" : parsed.content();
-        reason = "tool_calls";
-      } else {
-        last = emittedNothing && all.isBlank() ? "" : all;
-      }
-    }
     finishReason = reason;
-    listener.onDelta(new ChoiceDelta(index, last.isEmpty() ? null : last, calls, null, reason));
+    if (toolCalls == null) {
+      deliver(tail, List.of(), null, reason);
+      return;
+    }
+    ToolCallStream.Step last = toolCalls.finish(tail);
+    if (toolCalls.calledTools()) {
+      finishReason = "tool_calls";
+    }
+    deliver(last.content(), last.calls(), null, finishReason);
+  }
+
+  /** Sends text with the tokens' logprobs, then one delta per tool-call fragment, as OpenAI does. */
+  private void deliver(String text, List<ToolCall> calls, @Nullable List<TokenLogprob> logprobs, @Nullable String reason) {
+    String content = text.isEmpty() ? null : text;
+    if (calls.isEmpty()) {
+      if (content != null || logprobs != null || reason != null) {
+        listener.onDelta(new ChoiceDelta(index, content, null, logprobs, reason));
+      }
+      return;
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      boolean first = i == 0;
+      listener.onDelta(new ChoiceDelta(index, first ? content : null, List.of(calls.get(i)), first ? logprobs : null,
+          i == calls.size() - 1 ? reason : null));
+    }
   }
 
   private static double logprob(float logit, double logSumExp) {

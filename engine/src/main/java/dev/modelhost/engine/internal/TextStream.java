@@ -7,11 +7,13 @@ import java.util.List;
 /**
  * Turns one sequence's tokens into text as they come. Bytes of a character split across tokens are
  * held until the character is whole; text that may be the start of a stop sequence is held until
- * it is known not to be one; a stop sequence itself is never emitted.
+ * it is known not to be one; a stop sequence itself is never emitted. Special tokens add no text,
+ * except those the caller asks to see.
  */
 final class TextStream {
 
   private final TextTokenizer tokenizer;
+  private final boolean[] shownSpecial;
   private final List<String> stops;
   private final int longestStop;
   private byte[] bytes = new byte[16];
@@ -20,8 +22,13 @@ final class TextStream {
   private boolean started;
   private boolean stopped;
 
-  public TextStream(TextTokenizer tokenizer, List<String> stops) {
+  /**
+   * @param shownSpecial special tokens, by id, whose text is emitted as if it were ordinary text
+   *     (the markers a tool-call format reads); do not modify
+   */
+  public TextStream(TextTokenizer tokenizer, boolean[] shownSpecial, List<String> stops) {
     this.tokenizer = tokenizer;
+    this.shownSpecial = shownSpecial;
     this.stops = List.copyOf(stops);
     this.longestStop = stops.stream().mapToInt(String::length).max().orElse(0);
   }
@@ -36,7 +43,9 @@ final class TextStream {
     if (stopped) {
       return "";
     }
-    byte[] b = tokenizer.bytes(token);
+    byte[] b = token >= 0 && token < shownSpecial.length && shownSpecial[token]
+        ? tokenizer.specialText(token)
+        : tokenizer.bytes(token);
     if (b.length == 0) {
       return "";
     }

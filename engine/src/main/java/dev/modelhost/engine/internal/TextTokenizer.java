@@ -8,8 +8,10 @@ import dev.modelhost.exception.ModelLoadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.databind.JsonNode;
 
@@ -27,6 +29,7 @@ public final class TextTokenizer implements AutoCloseable {
   private final String[] pieces;
   private final byte[][] bytes;
   private final boolean[] special;
+  private final Set<String> addedTokens;
   private final boolean stripLeadingSpace;
   private final int bosId;
   private final int eosId;
@@ -38,12 +41,14 @@ public final class TextTokenizer implements AutoCloseable {
       String[] pieces,
       byte[][] bytes,
       boolean[] special,
+      Set<String> addedTokens,
       boolean stripLeadingSpace) {
     this.tokenizer = tokenizer;
     this.settings = settings;
     this.pieces = pieces;
     this.bytes = bytes;
     this.special = special;
+    this.addedTokens = Set.copyOf(addedTokens);
     this.stripLeadingSpace = stripLeadingSpace;
     this.bosId = settings.bosToken() == null ? -1 : idOf(settings.bosToken());
     this.eosId = settings.eosToken() == null ? -1 : idOf(settings.eosToken());
@@ -82,6 +87,7 @@ public final class TextTokenizer implements AutoCloseable {
   private static TextTokenizer build(HuggingFaceTokenizer tokenizer, TokenizerSettings settings, JsonNode json) {
     Map<Integer, String> byId = new HashMap<>();
     Map<Integer, Boolean> addedSpecial = new HashMap<>();
+    Set<String> addedTokens = new HashSet<>();
     JsonNode vocab = json.path("model").path("vocab");
     if (vocab.isObject()) {
       for (Map.Entry<String, JsonNode> e : vocab.properties()) {
@@ -95,6 +101,7 @@ public final class TextTokenizer implements AutoCloseable {
     for (JsonNode added : json.path("added_tokens")) {
       int id = added.path("id").asInt();
       byId.put(id, added.path("content").asString(""));
+      addedTokens.add(added.path("content").asString(""));
       addedSpecial.put(id, added.path("special").asBoolean(false));
     }
     int size = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
@@ -122,7 +129,7 @@ public final class TextTokenizer implements AutoCloseable {
         bytes[id] = decoder.bytes(piece);
       }
     }
-    return new TextTokenizer(tokenizer, settings, pieces, bytes, special, decoder.stripsLeadingSpace());
+    return new TextTokenizer(tokenizer, settings, pieces, bytes, special, addedTokens, decoder.stripsLeadingSpace());
   }
 
   public TokenizerSettings settings() {
@@ -205,6 +212,16 @@ public final class TextTokenizer implements AutoCloseable {
   /** The UTF-8 bytes token {@code id} adds to the output (none for special tokens); do not modify. */
   public byte[] bytes(int id) {
     return id >= 0 && id < bytes.length ? bytes[id] : NO_BYTES;
+  }
+
+  /** The text of every token {@code tokenizer.json} adds to the vocabulary, special or not. */
+  public Set<String> addedTokens() {
+    return addedTokens;
+  }
+
+  /** The UTF-8 bytes of a token's text as the vocabulary writes it, for special tokens shown as text. */
+  public byte[] specialText(int id) {
+    return id >= 0 && id < pieces.length ? pieces[id].getBytes(StandardCharsets.UTF_8) : NO_BYTES;
   }
 
   /**

@@ -30,7 +30,7 @@ class TextStreamTest {
 
   @Test
   void holdsBytesUntilACharacterIsWhole() {
-    TextStream stream = new TextStream(tokenizer, List.of());
+    TextStream stream = new TextStream(tokenizer, new boolean[0], List.of());
     assertThat(stream.accept(id("\u2581hello"))).isEqualTo("hello");
     assertThat(stream.accept(id("\u2581"))).isEqualTo(" ");
     assertThat(stream.accept(id("<0xC3>"))).isEmpty();
@@ -44,7 +44,7 @@ class TextStreamTest {
 
   @Test
   void incompleteCharacterAtTheEndBecomesReplacementCharacter() {
-    TextStream stream = new TextStream(tokenizer, List.of());
+    TextStream stream = new TextStream(tokenizer, new boolean[0], List.of());
     assertThat(stream.accept(id("a"))).isEqualTo("a");
     assertThat(stream.accept(id("<0xE2>"))).isEmpty();
     assertThat(stream.finish()).isEqualTo("\uFFFD");
@@ -52,14 +52,24 @@ class TextStreamTest {
 
   @Test
   void specialTokensAddNoText() {
-    TextStream stream = new TextStream(tokenizer, List.of());
+    TextStream stream = new TextStream(tokenizer, new boolean[0], List.of());
     assertThat(stream.accept(id("</s>"))).isEmpty();
     assertThat(stream.accept(id("a"))).isEqualTo("a");
   }
 
   @Test
+  void specialTokensAskedForAreShownAsTheirText() {
+    boolean[] shown = new boolean[tokenizer.size()];
+    shown[id("</s>")] = true;
+    TextStream stream = new TextStream(tokenizer, shown, List.of());
+    assertThat(stream.accept(id("a"))).isEqualTo("a");
+    assertThat(stream.accept(id("</s>"))).isEqualTo("</s>");
+    assertThat(stream.accept(id("<s>"))).isEmpty();
+  }
+
+  @Test
   void stopSequenceAcrossTokensIsNeverEmitted() {
-    TextStream stream = new TextStream(tokenizer, List.of("lo w"));
+    TextStream stream = new TextStream(tokenizer, new boolean[0], List.of("lo w"));
     StringBuilder out = new StringBuilder();
     out.append(stream.accept(id("\u2581hello")));
     assertThat(out).hasToString("hel");
@@ -71,7 +81,7 @@ class TextStreamTest {
 
   @Test
   void heldBackPrefixIsReleasedWhenItTurnsOutNotToBeAStop() {
-    TextStream stream = new TextStream(tokenizer, List.of("lo w", "xyz"));
+    TextStream stream = new TextStream(tokenizer, new boolean[0], List.of("lo w", "xyz"));
     assertThat(stream.accept(id("\u2581hello"))).isEqualTo("hel");
     assertThat(stream.accept(id("a"))).isEqualTo("loa");
     assertThat(stream.accept(id("\u2581hello"))).isEqualTo(" hel");
@@ -81,14 +91,14 @@ class TextStreamTest {
 
   @Test
   void earliestOfSeveralStopsWins() {
-    TextStream stream = new TextStream(tokenizer, List.of("world", "o"));
+    TextStream stream = new TextStream(tokenizer, new boolean[0], List.of("world", "o"));
     assertThat(stream.accept(id("\u2581hello"))).isEqualTo("hell");
     assertThat(stream.stopped()).isTrue();
   }
 
   @Test
   void stopInsideOneTokenCutsTheTextBeforeIt() {
-    TextStream stream = new TextStream(tokenizer, List.of("ll"));
+    TextStream stream = new TextStream(tokenizer, new boolean[0], List.of("ll"));
     assertThat(stream.accept(id("\u2581hello"))).isEqualTo("he");
     assertThat(stream.stopped()).isTrue();
   }

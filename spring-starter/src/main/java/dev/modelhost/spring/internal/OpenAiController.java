@@ -54,7 +54,9 @@ public class OpenAiController {
       if (body.isStream()) {
         ResponseStream<ChatCompletionChunk> stream = host.streamChat(body, caller);
         ticket.requestId(stream.id());
-        SseWriter.write(stream, response, admission.revocation(key), () -> admission.awaitRecorded(stream.id()));
+        boolean usageRequested = body.includeUsageInStream();
+        SseWriter.write(stream, chunk -> Json.streamEvent(chunk, usageRequested), response, admission.revocation(key),
+            () -> admission.awaitRecorded(stream.id()));
       } else {
         ChatCompletion completion = host.chat(body, caller);
         ticket.requestId(completion.id());
@@ -75,7 +77,9 @@ public class OpenAiController {
       if (body.isStream()) {
         ResponseStream<Completion> stream = host.streamComplete(body, caller);
         ticket.requestId(stream.id());
-        SseWriter.write(stream, response, admission.revocation(key), () -> admission.awaitRecorded(stream.id()));
+        boolean usageRequested = body.includeUsageInStream();
+        SseWriter.write(stream, event -> Json.streamEvent(event, usageRequested), response, admission.revocation(key),
+            () -> admission.awaitRecorded(stream.id()));
       } else {
         Completion completion = host.complete(body, caller);
         ticket.requestId(completion.id());

@@ -1,12 +1,12 @@
 package dev.modelhost.spring.internal;
 
 import dev.modelhost.ResponseStream;
-import dev.modelhost.api.Json;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,22 +41,15 @@ final class SseWriter {
   }
 
   /**
-   * Streams the chunks. An error within the first {@link #KEEP_ALIVE} propagates (the caller answers
-   * it with a status and error JSON); an error after the response has started (the first chunk or
-   * keep-alive) becomes an error event followed by {@code [DONE]}.
-   */
-  static void write(ResponseStream<?> stream, HttpServletResponse response) throws IOException {
-    write(stream, response, () -> null, () -> {});
-  }
-
-  /**
-   * Streams the chunks as {@link #write(ResponseStream, HttpServletResponse)} does, but ends the
-   * stream with an error event as soon as {@code interruption} returns an error (checked before
+   * Streams the chunks, each written by {@code json}. An error within the first {@link #KEEP_ALIVE}
+   * propagates (the caller answers it with a status and error JSON); an error after the response has
+   * started (the first chunk or keep-alive) becomes an error event followed by {@code [DONE]}. The
+   * stream ends with an error event as soon as {@code interruption} returns an error (checked before
    * every chunk and at every keep-alive, so within {@link #KEEP_ALIVE} of the cause), e.g. when the
    * caller's API key is revoked. {@code beforeDone} runs after the last chunk and before
    * {@code data: [DONE]} (e.g. to wait until the request's usage is recorded).
    */
-  static void write(ResponseStream<?> stream, HttpServletResponse response,
+  static <T> void write(ResponseStream<T> stream, Function<T, byte[]> json, HttpServletResponse response,
       Supplier<@Nullable RuntimeException> interruption, Runnable beforeDone) throws IOException {
     try (stream) {
       // Waiting a little before committing lets validation and refusal errors keep their status.
@@ -78,7 +71,7 @@ final class SseWriter {
             out.write(HttpErrors.event(interrupted));
             break;
           }
-          out.write(event(Json.mapper().writeValueAsBytes(stream.next())));
+          out.write(event(json.apply(stream.next())));
           out.flush();
           hasNext = nextOrError(stream, out, interruption);
         }

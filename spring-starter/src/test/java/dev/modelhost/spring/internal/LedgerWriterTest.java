@@ -72,6 +72,22 @@ class LedgerWriterTest {
     assertThatThrownBy(writer::checkAccepting).isInstanceOf(OverloadedException.class);
   }
 
+  @Test
+  void aResponseWaitingThroughAnOutageGetsItsRecordCommittedOnceTheLedgerRecovers() throws Exception {
+    LedgerWriter writer = new LedgerWriter(outage, path -> new ServiceCatalog.Booking("svc-1", BillingMethod.free()),
+        100, 10, Duration.ofSeconds(10));
+    outage.down = true;
+    writer.record(usage("during-outage"));
+    assertThat(writer.awaitWritten("during-outage", Duration.ofMillis(200))).isFalse();
+
+    outage.down = false;
+
+    assertThat(writer.awaitWritten("during-outage", Duration.ofSeconds(10))).isTrue();
+    assertThat(ledger.records(UsageQuery.ALL, null, 10)).extracting(LedgerRecord::requestId)
+        .containsExactly("during-outage");
+    writer.close();
+  }
+
   private static UsageRecord usage(String id) {
     return new UsageRecord(id, "acme/chat", "key-1", "chat.completions", UsageRecord.Outcome.COMPLETED, 3, 5, "stop",
         null, false, Instant.parse("2030-01-01T00:00:00Z"), Duration.ZERO, Duration.ofMillis(5), Duration.ofSeconds(2));

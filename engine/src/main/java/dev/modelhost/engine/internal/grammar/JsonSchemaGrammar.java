@@ -27,8 +27,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  *
  * <ul>
  *   <li>At the root, an optional single leading space. Between tokens (after {@code {}, {@code [},
- *       {@code ,}, {@code :} and before <code>}</code>, {@code ]}) optional whitespace: one space,
- *       or a newline and up to 20 spaces.
+ *       {@code ,}, {@code :} and before <code>}</code>, {@code ]}) an optional single space: the
+ *       compact form OpenAI writes. Newlines and indents are left out on purpose: an answer's
+ *       length then depends on its content, not on how much whitespace sampling picks.
  *   <li>Integers {@code -?(0|[1-9][0-9]{0,15})}; numbers add an optional fraction {@code
  *       \.[0-9]{1,16}} and exponent {@code [eE][+-]?[0-9]{1,2}} (every such number is a finite double).
  *   <li>Strings: any UTF-8 character but {@code "}, {@code \} and U+0000–U+001F, or an escape
@@ -49,7 +50,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * <p>Supported keywords: {@code type} (a name or a list), {@code enum}, {@code const}, {@code
  * properties}, {@code required}, {@code additionalProperties} ({@code false}, {@code true}, or a
  * schema when there are no properties), {@code items}, {@code minItems}, {@code maxItems}, {@code
- * minLength}, {@code maxLength}, {@code format} (the four above), {@code anyOf}, and {@code $ref} to a
+ * minLength}, {@code maxLength}, {@code format} (the four above), {@code minimum}, {@code maximum},
+ * {@code exclusiveMinimum}, {@code exclusiveMaximum} ({@link NumberRange}), {@code anyOf}, and {@code $ref} to a
  * place in the same document; annotations are ignored. Any other keyword is refused with an {@link
  * InvalidRequestException} naming the keyword and where it is, never ignored.
  */
@@ -60,9 +62,12 @@ public final class JsonSchemaGrammar {
           "deprecated", "readOnly", "writeOnly", "$defs", "definitions");
   private static final Set<String> TYPES =
       Set.of("string", "integer", "number", "boolean", "null", "object", "array");
+  private static final Set<String> BOUNDS = Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
   private static final Map<String, Set<String>> KEYWORDS_BY_TYPE =
       Map.of(
           "string", Set.of("minLength", "maxLength", "format"),
+          "integer", BOUNDS,
+          "number", BOUNDS,
           "object", Set.of("properties", "required", "additionalProperties"),
           "array", Set.of("items", "minItems", "maxItems"));
 
@@ -143,14 +148,50 @@ public final class JsonSchemaGrammar {
   private Grammar typed(String type, Map<String, JsonNode> keywords, String path) {
     return switch (type) {
       case "string" -> string(keywords, path);
-      case "integer" -> JsonText.INTEGER;
-      case "number" -> JsonText.NUMBER;
+      case "integer" -> bounded(keywords, path, false);
+      case "number" -> bounded(keywords, path, true);
       case "boolean" -> JsonText.BOOLEAN;
       case "null" -> JsonText.NULL;
       case "object" -> new ObjectGrammar(this, path).of(keywords);
       case "array" -> array(keywords, path);
       default -> throw new IllegalStateException(type);
     };
+  }
+
+  /**
+   * An integer or number within the schema's bounds ({@link NumberRange}); without bounds, any
+   * that JSON text writes here.
+   */
+  private Grammar bounded(Map<String, JsonNode> keywords, String path, boolean fractions) {
+    if (BOUNDS.stream().noneMatch(keywords::containsKey)) {
+      return fractions ? JsonText.NUMBER : JsonText.INTEGER;
+    }
+    long low = -NumberRange.LIMIT;
+    long high = NumberRange.LIMIT;
+    for (String keyword : BOUNDS) {
+      JsonNode bound = keywords.get(keyword);
+      if (bound == null) {
+        continue;
+      }
+      if (!bound.isNumber()) {
+        throw invalid(path + "/" + keyword, "'" + keyword + "' must be a number");
+      }
+      double value = bound.doubleValue();
+      boolean exclusive = keyword.startsWith("exclusive");
+      // Integral bounds that every value written keeps: inside the limit, rounded inwards.
+      if (keyword.endsWith("inimum")) {
+        double ceil = Math.ceil(value);
+        low = Math.max(low, (long) Math.max(-NumberRange.LIMIT, exclusive && ceil == value ? ceil + 1 : ceil));
+      } else {
+        double floor = Math.floor(value);
+        high = Math.min(high, (long) Math.min(NumberRange.LIMIT, exclusive && floor == value ? floor - 1 : floor));
+      }
+    }
+    Grammar grammar = fractions ? NumberRange.numbers(low, high) : NumberRange.integers(low, high);
+    if (grammar == null) {
+      throw unsupported("bounds that leave no " + (fractions ? "number" : "integer") + " it can write", path);
+    }
+    return grammar;
   }
 
   /** The types a schema without {@code type} is generated as: those its keywords constrain. */

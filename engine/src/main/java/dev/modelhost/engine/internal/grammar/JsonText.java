@@ -21,7 +21,6 @@ final class JsonText {
   /** How many container levels a generic (schema-less) value may nest. */
   static final int GENERIC_DEPTH = 6;
 
-  private static final int MAX_INDENT = 20;
   private static final int MAX_INTEGER_DIGITS = 16;
   private static final int MAX_FRACTION_DIGITS = 16;
   /** Two digits: with three, texts like {@code 2e791} overflow a double and parse as infinity. */
@@ -33,9 +32,8 @@ final class JsonText {
   private static final ByteSet LOWER_HEX = DIGIT.union(ByteSet.range('a', 'f'));
   private static final ByteSet HEX = LOWER_HEX.union(ByteSet.range('A', 'F'));
 
-  /** Optional whitespace between tokens: one space, or a newline and an indent. */
-  static final Grammar WS =
-      optional(choice(literal(" "), sequence(literal("\n"), repeat(literal(" "), 0, MAX_INDENT))));
+  /** Optional whitespace between tokens: one space. */
+  static final Grammar WS = optional(literal(" "));
 
   /** Optional whitespace before the root value. */
   static final Grammar LEADING = optional(literal(" "));

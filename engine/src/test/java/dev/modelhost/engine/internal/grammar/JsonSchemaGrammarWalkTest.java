@@ -48,6 +48,16 @@ class JsonSchemaGrammarWalkTest {
             {"type": "integer", "title": "count", "description": "How many"}""", List.of("1.5", "\"1\"", "01", "-")),
         new Case("number", """
             {"type": "number"}""", List.of("\"x\"", "1.", ".5", "1e", "true")),
+        new Case("bounded integer", """
+            {"type": "integer", "minimum": -12, "exclusiveMaximum": 300}""", List.of("-13", "300", "1000", "1.5")),
+        new Case("int32 and safe-integer bounds", """
+            {"type": "object", "properties": {
+              "i": {"type": "integer", "minimum": -2147483648, "maximum": 2147483647},
+              "s": {"type": "integer", "minimum": -9007199254740991, "maximum": 9007199254740991}},
+             "required": ["i", "s"], "additionalProperties": false}""",
+            List.of("{\"i\":2147483648,\"s\":0}", "{\"i\":0,\"s\":90071992547409910}")),
+        new Case("bounded number", """
+            {"type": "number", "exclusiveMinimum": 0.5, "maximum": 7.5}""", List.of("0.5", "0", "8", "7.9", "-1")),
         new Case("nullable bounded string", """
             {"type": ["string", "null"], "maxLength": 3}""", List.of("true", "\"abcd\"", "nul")),
         new Case("enum with escapes and non-ASCII", """

@@ -1,20 +1,21 @@
 package dev.modelhost.samples.server.bench;
 
 import dev.modelhost.ModelHost;
-import dev.modelhost.ServiceSpec;
 import dev.modelhost.api.CompletionRequest;
 import dev.modelhost.backend.onnx.OnnxBackendProvider;
 import dev.modelhost.backend.onnx.bench.DecodeBenchmark;
 import dev.modelhost.defaultmodel.DefaultModel;
 import dev.modelhost.samples.server.ModelhostServer;
-import dev.modelhost.spi.ModelSource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,20 +47,33 @@ final class HttpBench implements AutoCloseable {
   private final ConfigurableApplicationContext server;
   private final ModelHost host;
   private final String baseUrl;
+  private final Path dataDir;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** Time to first token and aggregate tokens/s at one concurrency level. */
   record Load(int clients, Samples ttftMillis, double tokensPerSecond, int requests) {}
 
-  HttpBench(BenchmarkSuite.Options options) {
+  HttpBench(BenchmarkSuite.Options options) throws IOException {
     this.options = options;
+    this.dataDir = Files.createTempDirectory("modelhost-bench-store");
     // Spring binds a list from one property source: the service is given whole on the command line.
-    String service = "--modelhost.services[0].";
+    // A store of its own, so that every run starts from the same empty ledger and keys.
     List<String> args = new ArrayList<>(List.of("--port=0", "--MODELHOST_API_KEY=" + API_KEY,
-        service + "owner=bench", service + "name=large", service + "backend=" + OnnxBackendProvider.NAME,
-        service + "location=" + options.model(), service + "options.threads=" + options.threads(),
-        service + "request-timeout=" + LocalBench.QUEUE_TIMEOUT.toSeconds() + "s"));
-    options.serviceOptions().forEach((key, value) -> args.add(service + "options." + key + "=" + value));
+        "--modelhost.store.data-dir=" + dataDir));
+    int index = 0;
+    if (options.items().contains(3)) {
+      String service = "--modelhost.services[" + index++ + "].";
+      args.addAll(List.of(service + "owner=bench", service + "name=large", service + "backend=" + OnnxBackendProvider.NAME,
+          service + "location=" + options.model(), service + "options.threads=" + options.threads(),
+          service + "request-timeout=" + LocalBench.QUEUE_TIMEOUT.toSeconds() + "s"));
+      options.serviceOptions().forEach((key, value) -> args.add(service + "options." + key + "=" + value));
+    }
+    if (options.items().contains(5)) {
+      // The small default model, so that the model's own time does not drown the difference.
+      String service = "--modelhost.services[" + index + "].";
+      args.addAll(List.of(service + "owner=bench", service + "name=small", service + "backend=" + OnnxBackendProvider.NAME,
+          service + "location=" + DefaultModel.FORTUNE_LLAMA.directory(), service + "options.threads=" + options.threads()));
+    }
     server = ModelhostServer.start(args.toArray(String[]::new));
     host = server.getBean(ModelHost.class);
     baseUrl = "http://127.0.0.1:" + ((WebServerApplicationContext) server).getWebServer().getPort();
@@ -98,37 +112,46 @@ final class HttpBench implements AutoCloseable {
         requests);
   }
 
+  /** Item 5's figures in milliseconds: a 1-token completion over HTTP and in-process, and {@code GET /v1/models}. */
+  record Cost(Samples http, Samples inProcess, Samples models) {}
+
   /**
-   * Item 5: p50 latency of a 1-token completion over HTTP minus the same request in-process, on the
-   * small default model (so that the model's own time does not drown the difference), interleaved.
+   * Item 5: latency of a 1-token completion over HTTP and the same request in-process, on the small
+   * default model (so that the model's own time does not drown the difference), interleaved. Beside
+   * them {@code GET /v1/models}, which runs no model and writes no usage: the floor of the HTTP path
+   * (client, loopback, Tomcat, filters, Spring) on this machine at this moment.
    */
-  double[] httpCostMillis(int calls) throws Exception {
-    host.deploy(ServiceSpec.builder("bench", "small").backend(OnnxBackendProvider.NAME)
-        .source(new ModelSource(DefaultModel.FORTUNE_LLAMA.directory().toString(),
-            Map.of("threads", Integer.toString(options.threads()))))
-        .build());
+  Cost httpCost(int calls) throws Exception {
     host.awaitRunning(SMALL_SERVICE, Duration.ofMinutes(2));
     String body = JSON.writeValueAsString(Map.of("model", SMALL_SERVICE, "prompt", "Once upon a time",
         "max_tokens", 1));
     CompletionRequest request = CompletionRequest.of(SMALL_SERVICE, "Once upon a time", 1);
+    HttpRequest models = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/models"))
+        .header("Authorization", "Bearer " + API_KEY)
+        .build();
     double[] http = new double[calls];
     double[] local = new double[calls];
+    double[] floor = new double[calls];
     for (int i = -calls / 5; i < calls; i++) {
       long start = System.nanoTime();
       HttpResponse<String> response = client.send(post(body), HttpResponse.BodyHandlers.ofString());
       long middle = System.nanoTime();
       host.complete(request);
       long end = System.nanoTime();
-      if (response.statusCode() != 200) {
-        throw new IOException("HTTP " + response.statusCode() + ": " + response.body());
+      HttpResponse<String> listed = client.send(models, HttpResponse.BodyHandlers.ofString());
+      long listEnd = System.nanoTime();
+      for (HttpResponse<String> answer : List.of(response, listed)) {
+        if (answer.statusCode() != 200) {
+          throw new IOException("HTTP " + answer.statusCode() + ": " + answer.body());
+        }
       }
       if (i >= 0) {
         http[i] = (middle - start) / 1e6;
         local[i] = (end - middle) / 1e6;
+        floor[i] = (listEnd - end) / 1e6;
       }
     }
-    return new double[] {Samples.of(http).median(), Samples.of(local).median(), Samples.of(http).percentile(90),
-        Samples.of(local).percentile(90)};
+    return new Cost(Samples.of(http), Samples.of(local), Samples.of(floor));
   }
 
   /** One streaming greedy completion; returns {nanoseconds to the first text, completion tokens}. */
@@ -180,8 +203,13 @@ final class HttpBench implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws IOException {
     server.close();
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
   }
 
   static String describe(Load load) {
