@@ -8,12 +8,13 @@ import torch
 from corpus import BOS, EOS, IM_START, IM_END
 
 CHAT_TEMPLATE = (
-    # ChatML; with tools, a system block lists them and assistant calls are Hermes <tool_call> blocks.
+    # ChatML; with tools, a short system block names them (the context window is 512 tokens) and
+    # assistant calls are Hermes <tool_call> blocks.
     "{% if tools %}{{ '<|im_start|>system\\n' }}"
     "{% if messages[0]['role'] == 'system' %}{{ messages[0]['content'] + '\\n\\n' }}"
-    "{% endif %}{{ '# Tools\\n\\nYou may call one or more functions. Their signatures are within <tools></tools>:\\n<tools>' }}"
-    "{% for tool in tools %}{{ '\\n' }}{{ tool | tojson }}"
-    "{% endfor %}{{ '\\n</tools>\\n\\nFor each call, write a JSON object with the function name and its arguments within <tool_call></tool_call>:\\n<tool_call>\\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\\n</tool_call><|im_end|>\\n' }}"
+    "{% endif %}{{ 'Tools:' }}"
+    "{% for tool in tools %}{{ ' ' + tool['function']['name'] }}"
+    "{% endfor %}{{ '. Call one as <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>.<|im_end|>\\n' }}"
     "{% endif %}"
     "{% for message in messages %}"
     "{% if tools and loop.first and message['role'] == 'system' %}"

@@ -358,7 +358,7 @@ class LocalBackendProviderTest {
   void toolCallsInTheAnswerBecomeOpenAiToolCalls() {
     Replica replica = load(append(toolCallTokens, IM_END));
     Tool weather = Tool.function("get_weather", "Get the weather", Json.mapper().readTree("{\"type\":\"object\"}"));
-    Recorder out = chat(replica, hi().tools(List.of(weather)).build());
+    Recorder out = chat(replica, hi().tools(List.of(weather)).stream(true).build());
     assertThat(out.text(0)).isEmpty();
     assertThat(out.finishReason(0)).isEqualTo("tool_calls");
     List<ToolCall> fragments = out.deltas.stream().filter(d -> d.toolCalls() != null).flatMap(d -> d.toolCalls().stream()).toList();

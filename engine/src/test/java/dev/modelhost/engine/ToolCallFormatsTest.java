@@ -8,10 +8,12 @@ import dev.modelhost.api.ChatMessage;
 import dev.modelhost.api.Json;
 import dev.modelhost.api.Tool;
 import dev.modelhost.api.ToolCall;
+import dev.modelhost.api.ToolChoice;
 import dev.modelhost.engine.LocalBackendProviderTest.Recorder;
 import dev.modelhost.engine.LocalBackendProviderTest.ScriptedProvider;
 import dev.modelhost.engine.internal.TestModels;
 import dev.modelhost.engine.internal.TextTokenizer;
+import dev.modelhost.engine.internal.grammar.TokenVocabulary;
 import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.spi.Cancellation;
 import dev.modelhost.spi.InferenceRequest;
@@ -19,6 +21,7 @@ import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.ModelSource;
 import dev.modelhost.spi.Replica;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +38,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Tool calls through a replica, on a tokenizer that holds Mistral's markers as special tokens:
  * the format is detected from those tokens, the markers reach the parser although special tokens
- * add no text, and the {@code tool-parser} option overrides the detection.
+ * add no text, a forced call is written in that format (its marker as the one special token), a
+ * call cut off is content in an answer that is not streamed, and the {@code tool-parser} option
+ * overrides the detection.
  */
 class ToolCallFormatsTest {
 
@@ -84,9 +89,17 @@ class ToolCallFormatsTest {
     if (tools) {
       request.tools(List.of(WEATHER));
     }
+    return chat(replica, request);
+  }
+
+  private static Recorder chat(Replica replica, ChatCompletionRequest.Builder request) {
     Recorder recorder = new Recorder();
     replica.execute(new InferenceRequest.Chat("r", request.build(), new Cancellation()), recorder);
     return recorder;
+  }
+
+  private static ChatCompletionRequest.Builder weather() {
+    return ChatCompletionRequest.builder("m").addMessage(ChatMessage.user("Weather?")).tools(List.of(WEATHER));
   }
 
   private static List<ToolCall> fragments(Recorder out) {
@@ -104,6 +117,44 @@ class ToolCallFormatsTest {
     List<ToolCall> fragments = fragments(out);
     assertThat(fragments.get(0).function()).isEqualTo(new ToolCall.FunctionCall("get_weather", ""));
     assertThat(fragments.stream().map(f -> f.function().arguments()).reduce("", String::concat)).isEqualTo("{\"city\": \"Paris\"}");
+  }
+
+  @Test
+  void aRequiredCallIsWrittenInTheModelsFormatWithItsMarkerToken() {
+    int[] script = answer("[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]");
+    assertThat(script).contains(2048);
+    Replica replica = load(script, Map.of());
+    Recorder out = chat(replica, weather().toolChoice(ToolChoice.REQUIRED));
+    assertThat(out.text(0)).isEmpty();
+    assertThat(out.finishReason(0)).isEqualTo("tool_calls");
+    List<ToolCall> fragments = fragments(out);
+    assertThat(fragments.get(0).function()).isEqualTo(new ToolCall.FunctionCall("get_weather", ""));
+    assertThat(fragments.stream().map(f -> f.function().arguments()).reduce("", String::concat)).isEqualTo("{\"city\": \"Paris\"}");
+  }
+
+  @Test
+  void onlyMarkerTokensStandForTheirTextInTheConstrainedVocabulary() {
+    try (TextTokenizer tokenizer = TextTokenizer.load(ModelDirectory.open(modelDir))) {
+      boolean[] markers = new boolean[tokenizer.size()];
+      markers[2048] = true;
+      TokenVocabulary vocabulary = tokenizer.constrainedVocabulary(VOCAB, new int[] {IM_END}, markers);
+      assertThat(new String(vocabulary.bytes(2048), StandardCharsets.UTF_8)).isEqualTo("[TOOL_CALLS]");
+      assertThat(vocabulary.bytes(2049)).isEmpty();
+      assertThat(vocabulary.bytes(IM_END)).isEmpty();
+    }
+  }
+
+  @Test
+  void aCallCutOffIsContentWhenNotStreamedAndFragmentsWhenStreamed() {
+    int[] script = answer("[TOOL_CALLS]get_weather[ARGS]{\"city\": \"Paris\"}");
+    Replica replica = load(script, Map.of());
+    Recorder whole = chat(replica, weather().maxTokens(6));
+    assertThat(fragments(whole)).isEmpty();
+    assertThat(whole.text(0)).startsWith("[TOOL_CALLS]get_weather[ARGS]");
+    assertThat(whole.finishReason(0)).isEqualTo("length");
+    Recorder streamed = chat(replica, weather().maxTokens(6).stream(true));
+    assertThat(fragments(streamed)).isNotEmpty();
+    assertThat(streamed.finishReason(0)).isEqualTo("length");
   }
 
   @Test

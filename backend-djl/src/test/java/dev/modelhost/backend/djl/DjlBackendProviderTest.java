@@ -67,7 +67,7 @@ class DjlBackendProviderTest {
             assertThat(e.param()).isEqualTo("options.variant");
             assertThat(e.code()).isEqualTo("unknown_parameter");
           })
-          .hasMessage("The djl backend has no option 'variant'. Its options: device, max-batch, prefill-chunk, threads.");
+          .hasMessage("The djl backend has no option 'variant'. Its options: device, max-batch, prefill-chunk, threads, tool-parser.");
       assertThat(host.services()).isEmpty();
     }
   }

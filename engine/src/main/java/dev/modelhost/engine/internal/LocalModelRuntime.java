@@ -70,7 +70,8 @@ public final class LocalModelRuntime implements ModelRuntime {
       }
     }
     this.constraints = new OutputConstraints(
-        tokenizer.constrainedVocabulary(config.vocabSize(), IntStream.range(0, eos.length).filter(i -> eos[i]).toArray()));
+        tokenizer.constrainedVocabulary(config.vocabSize(), IntStream.range(0, eos.length).filter(i -> eos[i]).toArray(), toolMarkers),
+        toolFormat);
   }
 
   private void markEos(int id) {

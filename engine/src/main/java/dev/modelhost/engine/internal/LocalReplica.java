@@ -13,8 +13,6 @@ import dev.modelhost.api.Usage;
 import dev.modelhost.engine.Decoder;
 import dev.modelhost.engine.internal.grammar.TokenConstraint;
 import dev.modelhost.engine.internal.tools.ToolCallStream;
-import dev.modelhost.engine.internal.tools.ToolFormat;
-import dev.modelhost.engine.internal.tools.ToolFormats;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.spi.ChoiceDelta;
@@ -54,10 +52,12 @@ final class LocalReplica implements Replica {
    * What a request asks to be generated.
    *
    * @param tools the tools the answer may call; null when calls are not looked for
+   * @param streamed whether the answer is streamed; otherwise calls are held back until whole, so
+   *     that a call cut off is given back as content rather than sent broken
    */
   private record Plan(
       List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, @Nullable List<Tool> tools,
-      @Nullable TokenConstraint constraint) {}
+      boolean streamed, @Nullable TokenConstraint constraint) {}
 
   /** The most requests this replica steps together: its {@code max-batch}. */
   @Override
@@ -95,9 +95,8 @@ final class LocalReplica implements Replica {
             listener.onDelta(ChoiceDelta.text(index, echo));
           }
           TokenSampler sampler = new TokenSampler(plan.params(), vocab, root.split(), prompt);
-          // Constrained output writes calls in the Hermes form, whatever the model's own (OutputConstraints).
-          ToolFormat format = plan.constraint() != null ? ToolFormats.hermes() : runtime.toolFormat();
-          ToolCallStream toolCalls = plan.tools() == null ? null : new ToolCallStream(format, plan.tools());
+          ToolCallStream toolCalls = plan.tools() == null ? null
+              : new ToolCallStream(runtime.toolFormat(), plan.tools(), !plan.streamed());
           Sequence sequence = new Sequence(index, prompt, decoder.newState(), sampler, runtime.tokenizer(), runtime.eos(),
               limits[p], toolCalls, runtime.toolMarkers(), plan.constraint(), generation);
           generation.add(sequence);
@@ -164,7 +163,8 @@ final class LocalReplica implements Replica {
     List<@Nullable String> echoes = new ArrayList<>();
     echoes.add(null);
     TokenConstraint constraint = runtime.constraints().of(request, tools);
-    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools ? request.tools() : null, constraint);
+    return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools ? request.tools() : null,
+        Boolean.TRUE.equals(request.stream()), constraint);
   }
 
   /**
@@ -225,7 +225,7 @@ final class LocalReplica implements Replica {
         request.temperature(), request.topP(), request.topK(), request.minP(),
         request.presencePenalty(), request.frequencyPenalty(), request.repetitionPenalty(),
         request.logitBias(), topLogprobs, request.seed(), maxTokens, stops(request.stop()));
-    return new Plan(prompts, echoes, n, params, null, null);
+    return new Plan(prompts, echoes, n, params, null, Boolean.TRUE.equals(request.stream()), null);
   }
 
   private static void requireTokens(int[] tokens, String param) {

@@ -1,9 +1,5 @@
 package dev.modelhost.engine.internal;
 
-import static dev.modelhost.engine.internal.grammar.Grammar.literal;
-import static dev.modelhost.engine.internal.grammar.Grammar.optional;
-import static dev.modelhost.engine.internal.grammar.Grammar.sequence;
-
 import dev.modelhost.api.ChatCompletionRequest;
 import dev.modelhost.api.Json;
 import dev.modelhost.api.ResponseFormat;
@@ -14,6 +10,8 @@ import dev.modelhost.engine.internal.grammar.GrammarTooLargeException;
 import dev.modelhost.engine.internal.grammar.JsonSchemaGrammar;
 import dev.modelhost.engine.internal.grammar.TokenConstraint;
 import dev.modelhost.engine.internal.grammar.TokenVocabulary;
+import dev.modelhost.engine.internal.tools.ForcedFunction;
+import dev.modelhost.engine.internal.tools.ToolFormat;
 import dev.modelhost.exception.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +23,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * What a chat request's output is held to by constrained decoding: {@code response_format}
  * ({@code json_object}, {@code json_schema}) and a forced tool call ({@code tool_choice}
- * {@code required} or a named function), as one grammar compiled for the model's vocabulary.
+ * {@code required} or a named function), as one grammar compiled for the model's vocabulary. Calls
+ * are written in the model's own tool-call format, so that they are read as any other answer's.
  * Compiled constraints are kept (least recently used first out), so a schema that requests repeat
  * is compiled, and its token masks are computed, once.
  */
@@ -34,6 +33,7 @@ final class OutputConstraints {
   private static final int CACHED = 64;
 
   private final TokenVocabulary vocabulary;
+  private final ToolFormat format;
   private final Map<String, TokenConstraint> cache = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, TokenConstraint> eldest) {
@@ -41,8 +41,9 @@ final class OutputConstraints {
     }
   };
 
-  OutputConstraints(TokenVocabulary vocabulary) {
+  OutputConstraints(TokenVocabulary vocabulary, ToolFormat format) {
     this.vocabulary = vocabulary;
+    this.format = format;
   }
 
   /**
@@ -54,14 +55,15 @@ final class OutputConstraints {
   @Nullable TokenConstraint of(ChatCompletionRequest request, boolean tools) {
     ToolChoice choice = request.toolChoice();
     boolean forced = tools && choice != null && (choice.mode().equals("required") || choice.functionName() != null);
-    Grammar format = responseFormat(request.responseFormat());
-    if (!forced && format == null) {
+    Grammar answer = responseFormat(request.responseFormat());
+    if (!forced && answer == null) {
       return null;
     }
     // A forced call is the whole answer. Otherwise response_format shapes the answer, and where
     // tools are offered the model may call them instead.
-    Grammar grammar = forced ? calls(request, choice) : tools ? Grammar.choice(calls(request, null), format) : format;
-    String key = Json.mapper().writeValueAsString(request.responseFormat()) + "|" + (tools ? keyOf(request, choice) : "");
+    Grammar grammar = forced ? calls(request, choice) : tools ? Grammar.choice(calls(request, null), answer) : answer;
+    String key = format.name() + "|" + Json.mapper().writeValueAsString(request.responseFormat()) + "|"
+        + (tools ? keyOf(request, choice) : "");
     synchronized (cache) {
       TokenConstraint cached = cache.get(key);
       if (cached != null) {
@@ -100,21 +102,17 @@ final class OutputConstraints {
    * One call or more (unless parallel calls are off) to the offered functions, or to the one
    * {@code choice} names, with arguments valid for each function's schema.
    */
-  private static Grammar calls(ChatCompletionRequest request, @Nullable ToolChoice choice) {
+  private Grammar calls(ChatCompletionRequest request, @Nullable ToolChoice choice) {
     List<Tool> tools = request.tools();
-    List<Grammar> functions = new ArrayList<>();
+    List<ForcedFunction> functions = new ArrayList<>();
     for (int i = 0; i < tools.size(); i++) {
       Tool.FunctionDefinition function = tools.get(i).function();
       if (function == null || (choice != null && choice.functionName() != null && !choice.functionName().equals(function.name()))) {
         continue;
       }
-      functions.add(HermesCalls.call(function.name(), arguments(function.parameters(), "tools[" + i + "].function.parameters")));
+      functions.add(new ForcedFunction(function.name(), function.parameters(), "tools[" + i + "].function.parameters"));
     }
-    return HermesCalls.calls(functions, !Boolean.FALSE.equals(request.parallelToolCalls()));
-  }
-
-  private static Grammar arguments(@Nullable JsonNode parameters, String param) {
-    return parameters == null ? sequence(optional(literal(" ")), literal("{}")) : JsonSchemaGrammar.schema(parameters, param);
+    return format.forcedCalls(functions, !Boolean.FALSE.equals(request.parallelToolCalls()));
   }
 
   private static String keyOf(ChatCompletionRequest request, @Nullable ToolChoice choice) {

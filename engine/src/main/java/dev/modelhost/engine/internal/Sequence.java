@@ -43,7 +43,8 @@ final class Sequence implements AutoCloseable {
   /**
    * @param eos tokens that end the sequence, indexed by id
    * @param toolCalls reads tool calls out of the answer; null when none are looked for
-   * @param toolMarkers special tokens, by id, shown as text when tool calls are looked for
+   * @param toolMarkers special tokens, by id, shown as text when tool calls are looked for or the
+   *     output is constrained (the constraint's vocabulary counts them as their text)
    * @param constraint the grammar the output is held to, or null
    */
   public Sequence(
@@ -64,7 +65,8 @@ final class Sequence implements AutoCloseable {
     this.state = state;
     this.sampler = sampler;
     this.tokenizer = tokenizer;
-    this.text = new TextStream(tokenizer, toolCalls == null ? NO_TOKENS : toolMarkers, sampler.params().stop());
+    this.text = new TextStream(tokenizer, toolCalls == null && constraint == null ? NO_TOKENS : toolMarkers,
+        sampler.params().stop());
     this.eos = eos;
     this.maxTokens = maxTokens;
     this.listener = generation.listener();

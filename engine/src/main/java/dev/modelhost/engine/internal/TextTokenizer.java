@@ -225,14 +225,23 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   /**
-   * The tokens as constrained decoding sees them: the bytes each adds to the output; special
-   * tokens add none, so a grammar never allows them.
+   * The tokens as constrained decoding sees them: the bytes each adds to the output. Special
+   * tokens add none, so a grammar never allows them, except the {@code shownSpecial} ones (a tool
+   * format's markers), which count as their text: a grammar that writes {@code [TOOL_CALLS]} may
+   * then be followed with that one token as well as with ordinary pieces spelling it.
    *
    * @param size the width of the model's rows of logits
    * @param endTokens the tokens that end generation, allowed where the grammar's text is whole
+   * @param shownSpecial special tokens, by id, that stand for their text; do not modify
    */
-  public TokenVocabulary constrainedVocabulary(int size, int[] endTokens) {
-    return new TokenVocabulary(size, java.util.Arrays.copyOf(bytes, Math.min(size, bytes.length)), endTokens);
+  public TokenVocabulary constrainedVocabulary(int size, int[] endTokens, boolean[] shownSpecial) {
+    byte[][] constrained = java.util.Arrays.copyOf(bytes, Math.min(size, bytes.length));
+    for (int id = 0; id < Math.min(constrained.length, shownSpecial.length); id++) {
+      if (shownSpecial[id]) {
+        constrained[id] = specialText(id);
+      }
+    }
+    return new TokenVocabulary(size, constrained, endTokens);
   }
 
   /** Whether {@code id} is a special (control) token, which adds no text. */

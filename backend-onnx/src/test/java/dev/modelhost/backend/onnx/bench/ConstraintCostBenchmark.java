@@ -62,7 +62,7 @@ public final class ConstraintCostBenchmark {
       int window = decoder.config().contextWindow();
       int measured = steps > 0 ? steps : Math.min(400, window - 40);
       int[] ends = decoder.config().eosTokenIds().stream().mapToInt(Integer::intValue).toArray();
-      TokenVocabulary vocabulary = tokenizer.constrainedVocabulary(vocab, ends);
+      TokenVocabulary vocabulary = tokenizer.constrainedVocabulary(vocab, ends, new boolean[0]);
       TokenConstraint constraint = TokenConstraint.compile(JsonSchemaGrammar.schema(Json.mapper().readTree(SCHEMA), "schema"),
           vocabulary);
       System.out.printf(Locale.ROOT, "model %s, vocabulary %d, %d threads, %d steps per pass%n", model.getFileName(), vocab,

@@ -63,11 +63,16 @@ public final class JsonSchemaGrammar {
   private static final Set<String> TYPES =
       Set.of("string", "integer", "number", "boolean", "null", "object", "array");
   private static final Set<String> BOUNDS = Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
+  private static final Set<String> NUMERIC =
+      Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format");
+  /** OpenAPI's numeric formats, which schema generators write for Java's int, long, float and double. */
+  private static final Map<String, Long> INTEGER_FORMAT_LIMITS =
+      Map.of("int32", (long) Integer.MAX_VALUE, "int64", NumberRange.LIMIT);
   private static final Map<String, Set<String>> KEYWORDS_BY_TYPE =
       Map.of(
           "string", Set.of("minLength", "maxLength", "format"),
-          "integer", BOUNDS,
-          "number", BOUNDS,
+          "integer", NUMERIC,
+          "number", NUMERIC,
           "object", Set.of("properties", "required", "additionalProperties"),
           "array", Set.of("items", "minItems", "maxItems"));
 
@@ -92,6 +97,17 @@ public final class JsonSchemaGrammar {
    */
   public static Grammar schema(JsonNode schema, String param) {
     return sequence(JsonText.LEADING, new JsonSchemaGrammar(schema, param).value(schema, "#"));
+  }
+
+  /**
+   * The grammar of the JSON texts valid against property {@code name} of the object schema
+   * {@code schema}; a {@code $ref} in it resolves against {@code schema}.
+   *
+   * @param param the request parameter {@code schema} came from, named in errors
+   */
+  public static Grammar property(JsonNode schema, String name, String param) {
+    return sequence(JsonText.LEADING, new JsonSchemaGrammar(schema, param)
+        .value(schema.path("properties").path(name), "#/properties/" + pointerSegment(name)));
   }
 
   /** One JSON object with any content, as {@code response_format: json_object} asks. */
@@ -163,11 +179,23 @@ public final class JsonSchemaGrammar {
    * that JSON text writes here.
    */
   private Grammar bounded(Map<String, JsonNode> keywords, String path, boolean fractions) {
-    if (BOUNDS.stream().noneMatch(keywords::containsKey)) {
-      return fractions ? JsonText.NUMBER : JsonText.INTEGER;
-    }
     long low = -NumberRange.LIMIT;
     long high = NumberRange.LIMIT;
+    JsonNode format = keywords.get("format");
+    if (format != null) {
+      String name = format.isString() ? format.stringValue() : "";
+      Long limit = INTEGER_FORMAT_LIMITS.get(name);
+      if (limit != null) {
+        // int32's lowest value is one further from zero than its highest.
+        low = name.equals("int32") ? Integer.MIN_VALUE : -limit;
+        high = limit;
+      } else if (!fractions || !(name.equals("float") || name.equals("double"))) {
+        throw unsupported("the format '" + name + "' for " + (fractions ? "numbers" : "integers"), path + "/format");
+      }
+    }
+    if (BOUNDS.stream().noneMatch(keywords::containsKey) && low == -NumberRange.LIMIT && high == NumberRange.LIMIT) {
+      return fractions ? JsonText.NUMBER : JsonText.INTEGER;
+    }
     for (String keyword : BOUNDS) {
       JsonNode bound = keywords.get(keyword);
       if (bound == null) {
@@ -198,7 +226,9 @@ public final class JsonSchemaGrammar {
   private static List<String> impliedTypes(Map<String, JsonNode> keywords) {
     List<String> types = new ArrayList<>();
     KEYWORDS_BY_TYPE.forEach((type, constrained) -> {
-      if (constrained.stream().anyMatch(keywords::containsKey)) {
+      // A format alone says string: numeric formats come with a type from every generator.
+      boolean numeric = type.equals("integer") || type.equals("number");
+      if (constrained.stream().anyMatch(k -> keywords.containsKey(k) && !(numeric && k.equals("format")))) {
         types.add(type);
       }
     });

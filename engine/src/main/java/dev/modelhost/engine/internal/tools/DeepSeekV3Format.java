@@ -1,13 +1,18 @@
 package dev.modelhost.engine.internal.tools;
 
+import static dev.modelhost.engine.internal.grammar.Grammar.literal;
+import static dev.modelhost.engine.internal.grammar.Grammar.sequence;
+
 import dev.modelhost.api.Tool;
+import dev.modelhost.engine.internal.grammar.Grammar;
 import java.util.List;
 
 /**
  * {@code deepseek_v3}: DeepSeek V3 and R1 write
  * {@code <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n```json\n{...}\n```<｜tool▁call▁end｜>...<｜tool▁calls▁end｜>};
  * V3.1 drops the type and the code fence:
- * {@code <｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{...}<｜tool▁call▁end｜>}. Both are read.
+ * {@code <｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{...}<｜tool▁call▁end｜>}. Both are read; forced calls
+ * are written in the V3 / R1 form, calls separated by a newline as the template writes them.
  */
 final class DeepSeekV3Format implements ToolFormat {
 
@@ -35,6 +40,14 @@ final class DeepSeekV3Format implements ToolFormat {
   @Override
   public List<String> openers() {
     return List.of(CALLS_BEGIN);
+  }
+
+  @Override
+  public Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel) {
+    return ForcedCalls.calls(literal(CALLS_BEGIN), functions,
+        f -> sequence(literal(CALL_BEGIN + TYPED + SEP + f.name() + "\n```json\n"), f.jsonArguments(),
+            literal("\n```" + CALL_END)),
+        "\n", literal(CALLS_END), parallel);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.modelhost.engine.internal.tools;
 
 import dev.modelhost.api.Tool;
+import dev.modelhost.engine.internal.grammar.Grammar;
 import java.util.List;
 
 /**
@@ -8,7 +9,8 @@ import java.util.List;
  * ({@code "arguments"} too), optionally after the {@code <|python_tag|>} token; several calls are
  * separated by {@code ;}. Without the tag only an answer that begins with {@code {} can be a call,
  * and it is one only when it has a name and arguments and no other keys: until then it is held, as
- * it may be an ordinary JSON answer.
+ * it may be an ordinary JSON answer. Forced calls are written as Llama 3.1's JSON tool calling writes
+ * them: bare {@code {"name": ..., "parameters": {...}}} objects separated by {@code "; "}.
  */
 final class Llama3JsonFormat implements ToolFormat {
 
@@ -44,6 +46,12 @@ final class Llama3JsonFormat implements ToolFormat {
       }
     }
     return ToolFormat.super.sectionStart(text, from, outputStart);
+  }
+
+  @Override
+  public Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel) {
+    return ForcedCalls.calls(Grammar.empty(), functions, f -> ForcedCalls.jsonObject(f, "parameters"), "; ",
+        Grammar.empty(), parallel);
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.modelhost.engine.internal.tools;
 
+import static dev.modelhost.engine.internal.grammar.Grammar.literal;
+
 import dev.modelhost.api.Tool;
+import dev.modelhost.engine.internal.grammar.Grammar;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -15,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code granite}: {@code <|tool_call|>[{"name": ..., "arguments": {...}}, ...]}, no closing marker.
  * </ul>
  *
- * A block cut off just before its closing marker still holds a call when its JSON is whole.
+ * A block cut off just before its closing marker still holds a call when its JSON is whole. Forced
+ * calls are written as the templates write them: Hermes blocks {@code <tool_call>\n{...}\n</tool_call>}
+ * one per line, the others one array of objects separated by {@code ", "}.
  */
 record MarkedJsonFormat(String name, String open, @Nullable String close, boolean arrays) implements ToolFormat {
 
@@ -31,6 +36,17 @@ record MarkedJsonFormat(String name, String open, @Nullable String close, boolea
   @Override
   public List<String> openers() {
     return List.of(open);
+  }
+
+  @Override
+  public Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel) {
+    if (!arrays) {
+      return ForcedCalls.calls(Grammar.empty(), functions,
+          f -> Grammar.sequence(literal(open + "\n"), ForcedCalls.jsonObject(f, "arguments"), literal("\n" + close)),
+          "\n", Grammar.empty(), parallel);
+    }
+    return ForcedCalls.calls(literal(open + "["), functions, f -> ForcedCalls.jsonObject(f, "arguments"), ", ",
+        literal("]" + (close == null ? "" : close)), parallel);
   }
 
   @Override

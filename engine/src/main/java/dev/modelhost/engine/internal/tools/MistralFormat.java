@@ -1,12 +1,19 @@
 package dev.modelhost.engine.internal.tools;
 
+import static dev.modelhost.engine.internal.grammar.Grammar.literal;
+import static dev.modelhost.engine.internal.grammar.Grammar.optional;
+import static dev.modelhost.engine.internal.grammar.Grammar.sequence;
+
 import dev.modelhost.api.Tool;
+import dev.modelhost.engine.internal.grammar.Grammar;
 import java.util.List;
 
 /**
  * {@code mistral}: {@code [TOOL_CALLS]} followed by a JSON array of calls (tokenizers before v11),
  * or by {@code NAME[ARGS]{...}} (v11 and later; {@code NAME{...}} and a {@code [CALL_ID]ID} before
- * {@code [ARGS]} are read too), one {@code [TOOL_CALLS]} per call.
+ * {@code [ARGS]} are read too), one {@code [TOOL_CALLS]} per call. Forced calls are written in the
+ * array form, which every Mistral tokenizer reads: {@code [TOOL_CALLS] [{"name": ..., "arguments": {...}}, ...]}
+ * (the space is optional).
  */
 final class MistralFormat implements ToolFormat {
 
@@ -30,6 +37,12 @@ final class MistralFormat implements ToolFormat {
   @Override
   public List<String> openers() {
     return List.of(TOOL_CALLS);
+  }
+
+  @Override
+  public Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel) {
+    return ForcedCalls.calls(sequence(literal(TOOL_CALLS), optional(literal(" ")), literal("[")), functions,
+        f -> ForcedCalls.jsonObject(f, "arguments"), ", ", literal("]"), parallel);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.modelhost.engine.internal.tools;
 
 import dev.modelhost.api.Json;
 import dev.modelhost.api.Tool;
+import dev.modelhost.engine.internal.grammar.Grammar;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +14,8 @@ import tools.jackson.databind.node.MissingNode;
  * {@code qwen3_coder} (Qwen3-Coder, Qwen3.5):
  * {@code <tool_call>\n<function=NAME>\n<parameter=P>\nVALUE\n</parameter>\n</function>\n</tool_call>}.
  * Values are bare text; each becomes the JSON type that the function's schema gives its parameter
- * (a string stays a string), so the arguments object grows one whole parameter at a time.
+ * (a string stays a string), so the arguments object grows one whole parameter at a time. Forced
+ * calls: {@link Qwen3CoderGrammar}, one block per call, blocks separated by a newline.
  */
 final class Qwen3CoderFormat implements ToolFormat {
 
@@ -36,6 +38,11 @@ final class Qwen3CoderFormat implements ToolFormat {
   @Override
   public List<String> openers() {
     return List.of(OPEN);
+  }
+
+  @Override
+  public Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel) {
+    return ForcedCalls.calls(Grammar.empty(), functions, Qwen3CoderGrammar::call, "\n", Grammar.empty(), parallel);
   }
 
   @Override
@@ -118,7 +125,7 @@ final class Qwen3CoderFormat implements ToolFormat {
   }
 
   /** A schema's {@code type}: the first that is not {@code null} of a list; string when unstated. */
-  private static String typeName(JsonNode type) {
+  static String typeName(JsonNode type) {
     if (type.isArray()) {
       for (JsonNode each : type) {
         if (each.isString() && !each.asString().equals("null")) {

@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  *       of the answer) is given back as content from its first call that is not whole on (all of
  *       it when it has no whole call), and from then on the
  *       answer is read as plain text. Fragments already sent of a call that never completed cannot
- *       be taken back; {@link #calledTools()} counts only whole calls.
+ *       be taken back; {@link #calledTools()} counts only whole calls. A stream that holds calls
+ *       back (for an answer that is not streamed) sends each call only once it is whole, so an
+ *       answer never holds a broken call: one cut off is content, like any text that is no call.
  * </ul>
  *
  * Used by one thread at a time.
@@ -52,6 +54,7 @@ public final class ToolCallStream {
 
   private final ToolFormat format;
   private final List<Tool> tools;
+  private final boolean holdCalls;
   private final StringBuilder text = new StringBuilder();
   /** Text before this index has been handled. */
   private int done;
@@ -70,14 +73,18 @@ public final class ToolCallStream {
   private boolean dropBlank;
   private boolean contentSent;
 
-  public ToolCallStream(ToolFormat format, List<Tool> tools) {
+  /**
+   * @param holdCalls whether a call is sent only once it is whole, rather than fragment by fragment
+   */
+  public ToolCallStream(ToolFormat format, List<Tool> tools, boolean holdCalls) {
     this.format = format;
     this.tools = List.copyOf(tools);
+    this.holdCalls = holdCalls;
   }
 
   /** The content and calls of a whole answer. */
   static Parsed parse(ToolFormat format, List<Tool> tools, String answer) {
-    Step step = new ToolCallStream(format, tools).finish(answer);
+    Step step = new ToolCallStream(format, tools, true).finish(answer);
     TreeMap<Integer, ToolCall> merged = new TreeMap<>();
     for (ToolCall fragment : step.calls()) {
       merged.merge(fragment.index(), fragment, (a, b) -> new ToolCall(a.index(), a.id(), a.type(),
@@ -165,7 +172,7 @@ public final class ToolCallStream {
   private void send(Section section, boolean failed, List<ToolCall> out) {
     for (int k = 0; k < section.calls().size(); k++) {
       Section.Call call = section.calls().get(k);
-      if (call.name == null || !call.confirmed || (failed && !call.complete)) {
+      if (call.name == null || !call.confirmed || ((failed || holdCalls) && !call.complete)) {
         return;
       }
       int index = calls + k;

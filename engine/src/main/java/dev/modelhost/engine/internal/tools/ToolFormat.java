@@ -1,6 +1,8 @@
 package dev.modelhost.engine.internal.tools;
 
 import dev.modelhost.api.Tool;
+import dev.modelhost.engine.internal.grammar.Grammar;
+import dev.modelhost.exception.InvalidRequestException;
 import java.util.List;
 
 /**
@@ -49,6 +51,19 @@ public interface ToolFormat {
    *     {@link TextCursor#MISMATCH} when the text is not a section of this format
    */
   void read(TextCursor in, Section section, List<Tool> tools);
+
+  /**
+   * The grammar of forced calls as the model family writes them (markers and spacing as in its
+   * chat template), which {@link #read} reads back into exactly those calls: one call to one of
+   * {@code functions}, or one or more when {@code parallel}, with arguments valid for the
+   * function's schema. It begins with an optional single space, as a SentencePiece model's output
+   * may.
+   *
+   * @param functions the functions a call may name, at least one
+   * @throws InvalidRequestException naming a function's {@link ForcedFunction#param} when its schema
+   *     cannot be enforced in this format
+   */
+  Grammar forcedCalls(List<ForcedFunction> functions, boolean parallel);
 
   /** The content and calls of a whole answer, as {@link ToolCallStream} streams them. */
   default ToolCallStream.Parsed parse(String text, List<Tool> tools) {

@@ -23,11 +23,6 @@ public final class ToolFormats {
 
   private ToolFormats() {}
 
-  /** The Hermes format, the default. */
-  public static ToolFormat hermes() {
-    return MarkedJsonFormat.HERMES;
-  }
-
   /** Every format's name. */
   public static List<String> names() {
     return ALL.stream().map(ToolFormat::name).toList();
@@ -89,6 +84,6 @@ public final class ToolFormats {
     if (addedTokens.contains("<|python_tag|>")) {
       return Llama3JsonFormat.INSTANCE;
     }
-    return hermes();
+    return MarkedJsonFormat.HERMES;
   }
 }

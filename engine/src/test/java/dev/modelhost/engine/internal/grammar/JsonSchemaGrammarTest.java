@@ -128,6 +128,17 @@ class JsonSchemaGrammarTest {
   }
 
   @Test
+  void openApiIntegerFormatsBoundTheValue() {
+    ByteAutomaton int32 = compile("{\"type\":\"integer\",\"format\":\"int32\"}");
+    assertThat(accepts(int32, "2147483647")).isTrue();
+    assertThat(accepts(int32, "-2147483648")).isTrue();
+    assertThat(accepts(int32, "2147483648")).isFalse();
+    assertThat(accepts(int32, "-2147483649")).isFalse();
+    ByteAutomaton dateAlone = compile("{\"format\":\"date\"}");
+    assertThat(accepts(dateAlone, "\"2024-02-29\"")).isTrue();
+  }
+
+  @Test
   void outputShapeAllowsOnlyTheDocumentedWhitespace() {
     ByteAutomaton automaton = compile("{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}");
     assertThat(accepts(automaton, "[1,2]")).isTrue();

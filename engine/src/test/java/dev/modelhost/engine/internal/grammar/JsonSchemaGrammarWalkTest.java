@@ -3,9 +3,6 @@ package dev.modelhost.engine.internal.grammar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.SpecificationVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
@@ -23,10 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
 class JsonSchemaGrammarWalkTest {
 
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
-  private static final SchemaRegistry VALIDATORS =
-      SchemaRegistry.withDefaultDialect(
-          SpecificationVersion.DRAFT_2020_12,
-          builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
   private static final int WALKS_PER_SCHEMA = 300;
   private static final int MAX_BUDGET = 400;
 
@@ -56,6 +49,11 @@ class JsonSchemaGrammarWalkTest {
               "s": {"type": "integer", "minimum": -9007199254740991, "maximum": 9007199254740991}},
              "required": ["i", "s"], "additionalProperties": false}""",
             List.of("{\"i\":2147483648,\"s\":0}", "{\"i\":0,\"s\":90071992547409910}")),
+        new Case("OpenAPI numeric formats", """
+            {"type": "object", "properties": {"i": {"type": "integer", "format": "int32"},
+              "l": {"type": "integer", "format": "int64"}, "d": {"type": "number", "format": "double"}},
+             "required": ["i", "l", "d"], "additionalProperties": false}""",
+            List.of("{\"i\":1.5,\"l\":1,\"d\":1}", "{\"i\":1,\"l\":1}")),
         new Case("bounded number", """
             {"type": "number", "exclusiveMinimum": 0.5, "maximum": 7.5}""", List.of("0.5", "0", "8", "7.9", "-1")),
         new Case("nullable bounded string", """
@@ -138,7 +136,7 @@ class JsonSchemaGrammarWalkTest {
   @MethodSource("cases")
   void everyRandomTextValidates(Case c) {
     JsonNode schemaNode = MAPPER.readTree(c.schema());
-    Schema validator = VALIDATORS.getSchema(schemaNode);
+    Schema validator = SchemaValidators.of(schemaNode);
     ByteAutomaton automaton = ByteAutomaton.compile(JsonSchemaGrammar.schema(schemaNode, "response_format.json_schema.schema"));
     RandomTexts texts = new RandomTexts(automaton, c.name().hashCode());
     Random budgets = new Random(c.name().hashCode());
@@ -155,7 +153,7 @@ class JsonSchemaGrammarWalkTest {
   @MethodSource("cases")
   void textsThatBreakTheSchemaAreNotAccepted(Case c) {
     JsonNode schemaNode = MAPPER.readTree(c.schema());
-    Schema validator = VALIDATORS.getSchema(schemaNode);
+    Schema validator = SchemaValidators.of(schemaNode);
     ByteAutomaton automaton = ByteAutomaton.compile(JsonSchemaGrammar.schema(schemaNode, "response_format.json_schema.schema"));
     for (String text : c.invalid()) {
       assertThat(isValid(validator, text)).as("%s breaks the schema", text).isFalse();

@@ -20,18 +20,18 @@ import java.util.Random;
  * accepting state (found breadth-first, memoised per state), which exists because the grammar's
  * automaton has no live state without a way to accept.
  */
-final class RandomTexts {
+public final class RandomTexts {
 
   private final ByteAutomaton automaton;
   private final Random random;
   private final Map<Integer, byte[]> shortestCompletion = new HashMap<>();
 
-  RandomTexts(ByteAutomaton automaton, long seed) {
+  public RandomTexts(ByteAutomaton automaton, long seed) {
     this.automaton = automaton;
     this.random = new Random(seed);
   }
 
-  String next(int budget) {
+  public String next(int budget) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int state = automaton.start();
     while (true) {

@@ -192,7 +192,7 @@ class ToolCallStreamTest {
     ToolCallStream.Parsed whole = format.parse(c.answer(), TOOLS);
     for (int seed = 0; seed < 30; seed++) {
       Random random = new Random(seed);
-      ToolCallStream stream = new ToolCallStream(format, TOOLS);
+      ToolCallStream stream = new ToolCallStream(format, TOOLS, false);
       StringBuilder content = new StringBuilder();
       List<ToolCall> fragments = new ArrayList<>();
       int at = 0;
@@ -253,7 +253,7 @@ class ToolCallStreamTest {
 
   @Test
   void jsonArgumentsStreamAsTheyAreWritten() {
-    ToolCallStream stream = new ToolCallStream(format("hermes"), TOOLS);
+    ToolCallStream stream = new ToolCallStream(format("hermes"), TOOLS, false);
     assertThat(stream.accept("Checking <tool").content()).isEqualTo("Checking");
     assertThat(stream.accept("_call>\n{\"name\": \"get_wea").calls()).isEmpty();
     ToolCallStream.Step named = stream.accept("ther\", \"arguments\": {\"ci");
@@ -271,8 +271,41 @@ class ToolCallStreamTest {
   }
 
   @Test
+  void heldCallsAreSentOnlyOnceWhole() {
+    ToolCallStream stream = new ToolCallStream(format("hermes"), TOOLS, true);
+    assertThat(stream.accept("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"ci").calls()).isEmpty();
+    assertThat(stream.accept("ty\": \"Paris\"").calls()).isEmpty();
+    ToolCallStream.Step whole = stream.accept("}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_time\"");
+    assertThat(whole.calls().get(0).function()).isEqualTo(new ToolCall.FunctionCall("get_weather", ""));
+    assertThat(arguments(whole)).containsExactly("", "{\"city\": \"Paris\"}");
+    ToolCallStream.Step cut = stream.finish(", \"arguments\": {\"zone\": \"C");
+    assertThat(cut.calls()).isEmpty();
+    assertThat(cut.content()).isEqualTo("<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"zone\": \"C");
+    assertThat(stream.calledTools()).isTrue();
+  }
+
+  @Test
+  void aHeldCallCutOffIsContentAndNoCall() {
+    String answer = "[TOOL_CALLS]get_weather[ARGS]{\"city\": \"Par";
+    ToolCallStream held = new ToolCallStream(format("mistral"), TOOLS, true);
+    StringBuilder content = new StringBuilder();
+    for (int i = 0; i < answer.length(); i += 3) {
+      ToolCallStream.Step step = held.accept(answer.substring(i, Math.min(answer.length(), i + 3)));
+      assertThat(step.calls()).isEmpty();
+      content.append(step.content());
+    }
+    ToolCallStream.Step last = held.finish("");
+    assertThat(last.calls()).isEmpty();
+    assertThat(content.append(last.content()).toString()).isEqualTo(answer);
+    assertThat(held.calledTools()).isFalse();
+    // Streamed, the call's first fragment has gone out before the answer was cut off.
+    ToolCallStream streamed = new ToolCallStream(format("mistral"), TOOLS, false);
+    assertThat(streamed.accept(answer).calls()).isNotEmpty();
+  }
+
+  @Test
   void qwen3CoderArgumentsGrowOneParameterAtATime() {
-    ToolCallStream stream = new ToolCallStream(format("qwen3_coder"), TOOLS);
+    ToolCallStream stream = new ToolCallStream(format("qwen3_coder"), TOOLS, false);
     assertThat(arguments(stream.accept("<tool_call>\n<function=get_weather>\n"))).containsExactly("", "{");
     assertThat(stream.accept("<parameter=days>\n1").calls()).isEmpty();
     assertThat(arguments(stream.accept("4\n</parameter>\n"))).containsExactly("\"days\": 14");
@@ -284,19 +317,19 @@ class ToolCallStreamTest {
 
   @Test
   void bareJsonIsHeldUntilItIsSurelyACallOrSurelyNot() {
-    ToolCallStream call = new ToolCallStream(format("llama3_json"), TOOLS);
+    ToolCallStream call = new ToolCallStream(format("llama3_json"), TOOLS, false);
     ToolCallStream.Step named = call.accept("{\"name\": \"get_time\"");
     assertThat(named.content()).isEmpty();
     assertThat(named.calls()).isEmpty();
     assertThat(arguments(call.accept(", \"parameters\": {"))).containsExactly("", "{");
-    ToolCallStream answer = new ToolCallStream(format("llama3_json"), TOOLS);
+    ToolCallStream answer = new ToolCallStream(format("llama3_json"), TOOLS, false);
     assertThat(answer.accept("{\"cit").content()).isEmpty();
     assertThat(answer.accept("y\": ").content()).isEqualTo("{\"city\":");
   }
 
   @Test
   void callCutOffAfterItsNameIsGivenBackAsContentThoughItsFragmentsWentOut() {
-    ToolCallStream stream = new ToolCallStream(format("mistral"), TOOLS);
+    ToolCallStream stream = new ToolCallStream(format("mistral"), TOOLS, false);
     assertThat(arguments(stream.accept("[TOOL_CALLS]get_time[ARGS]{\"zone\": \"C"))).containsExactly("", "{\"zone\": \"C");
     ToolCallStream.Step last = stream.finish("");
     assertThat(last.content()).isEqualTo("[TOOL_CALLS]get_time[ARGS]{\"zone\": \"C");
@@ -306,7 +339,7 @@ class ToolCallStreamTest {
 
   @Test
   void textThatMayBeginAMarkerIsHeldUntilKnown() {
-    ToolCallStream stream = new ToolCallStream(format("deepseek_v3"), TOOLS);
+    ToolCallStream stream = new ToolCallStream(format("deepseek_v3"), TOOLS, false);
     assertThat(stream.accept("x <｜tool").content()).isEqualTo("x");
     assertThat(stream.accept("s").content()).isEqualTo(" <｜tools");
   }
