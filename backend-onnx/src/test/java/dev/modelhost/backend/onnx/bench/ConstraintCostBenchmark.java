@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
  * constraint moves past it, as in serving. The step and the constraint's work (masking and moving
  * on) are timed apart on the same steps, so their ratio is measured side by side. The first pass
  * builds the masks as it meets new grammar states (cold); the second finds them built (warm).
+ * Targets (constraint / step, cold) and measured figures: BENCHMARKS.md, "Constrained decoding".
  *
  * <pre>
  * ./mvnw -q -pl backend-onnx -am -Pconstraint-bench process-test-classes [-Dbench.args="--model DIR --threads 2"]
