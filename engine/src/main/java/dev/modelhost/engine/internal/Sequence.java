@@ -196,7 +196,8 @@ final class Sequence implements AutoCloseable {
       return;
     }
     ToolCallStream.Step last = toolCalls.finish(tail);
-    if (toolCalls.calledTools()) {
+    // An answer cut by the token limit says so, even when calls before the cut were whole.
+    if (toolCalls.calledTools() && !reason.equals("length")) {
       finishReason = "tool_calls";
     }
     deliver(last.content(), last.calls(), null, finishReason);
