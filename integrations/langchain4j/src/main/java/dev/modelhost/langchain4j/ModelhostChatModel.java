@@ -1,18 +1,12 @@
 package dev.modelhost.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.modelhost.Caller;
-import dev.modelhost.ModelHost;
 import dev.modelhost.langchain4j.internal.Exceptions;
 import dev.modelhost.langchain4j.internal.RequestMapper;
 import dev.modelhost.langchain4j.internal.ResponseMapper;
-import java.util.List;
-import java.util.Set;
 
 /**
  * A LangChain4j {@link ChatModel} answered by a Modelhost service in this process: no HTTP, and
@@ -26,18 +20,11 @@ import java.util.Set;
  * String answer = model.chat("Tell me a fortune.");
  * }</pre>
  */
-public final class ModelhostChatModel implements ChatModel {
+public final class ModelhostChatModel extends ModelhostModel implements ChatModel {
 
-  private final ModelHost host;
-  private final Caller caller;
-  private final ModelhostChatRequestParameters defaultRequestParameters;
-  private final List<ChatModelListener> listeners;
 
   private ModelhostChatModel(Builder builder) {
-    this.host = builder.host();
-    this.caller = builder.caller();
-    this.defaultRequestParameters = builder.parameters();
-    this.listeners = builder.listeners();
+    super(builder);
   }
 
   public static Builder builder() {
@@ -51,27 +38,6 @@ public final class ModelhostChatModel implements ChatModel {
     } catch (RuntimeException e) {
       throw Exceptions.toLangChain4j(e);
     }
-  }
-
-  @Override
-  public ModelhostChatRequestParameters defaultRequestParameters() {
-    return defaultRequestParameters;
-  }
-
-  @Override
-  public List<ChatModelListener> listeners() {
-    return listeners;
-  }
-
-  @Override
-  public ModelProvider provider() {
-    return ModelProvider.OTHER;
-  }
-
-  /** JSON schemas are passed on as {@code response_format}; whether the service can honour one is its to say. */
-  @Override
-  public Set<Capability> supportedCapabilities() {
-    return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
   }
 
   public static final class Builder extends ModelhostModelBuilder<Builder> {

@@ -1,13 +1,8 @@
 package dev.modelhost.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.modelhost.Caller;
-import dev.modelhost.ModelHost;
 import dev.modelhost.ResponseStream;
 import dev.modelhost.api.ChatCompletionChunk;
 import dev.modelhost.api.ChatCompletionRequest;
@@ -15,9 +10,7 @@ import dev.modelhost.api.StreamOptions;
 import dev.modelhost.langchain4j.internal.Exceptions;
 import dev.modelhost.langchain4j.internal.RequestMapper;
 import dev.modelhost.langchain4j.internal.StreamRelay;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,19 +24,12 @@ import org.jspecify.annotations.Nullable;
  * stops the generation within one decoder step; no callback follows a cancel. An exception thrown
  * by the handler ends the stream and goes to {@code onError}.
  */
-public final class ModelhostStreamingChatModel implements StreamingChatModel {
+public final class ModelhostStreamingChatModel extends ModelhostModel implements StreamingChatModel {
 
-  private final ModelHost host;
-  private final Caller caller;
-  private final ModelhostChatRequestParameters defaultRequestParameters;
-  private final List<ChatModelListener> listeners;
   private final Executor executor;
 
   private ModelhostStreamingChatModel(Builder builder) {
-    this.host = builder.host();
-    this.caller = builder.caller();
-    this.defaultRequestParameters = builder.parameters();
-    this.listeners = builder.listeners();
+    super(builder);
     this.executor = builder.executor != null ? builder.executor : DefaultExecutor.INSTANCE;
   }
 
@@ -65,26 +51,6 @@ public final class ModelhostStreamingChatModel implements StreamingChatModel {
       return;
     }
     executor.execute(new StreamRelay(stream, handler));
-  }
-
-  @Override
-  public ModelhostChatRequestParameters defaultRequestParameters() {
-    return defaultRequestParameters;
-  }
-
-  @Override
-  public List<ChatModelListener> listeners() {
-    return listeners;
-  }
-
-  @Override
-  public ModelProvider provider() {
-    return ModelProvider.OTHER;
-  }
-
-  @Override
-  public Set<Capability> supportedCapabilities() {
-    return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
   }
 
   public static final class Builder extends ModelhostModelBuilder<Builder> {
