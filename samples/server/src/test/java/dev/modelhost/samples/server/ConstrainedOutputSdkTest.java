@@ -1,4 +1,4 @@
-package dev.modelhost.spring;
+package dev.modelhost.samples.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
@@ -26,16 +27,57 @@ import com.openai.models.chat.completions.StructuredChatCompletion;
 import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
+import dev.modelhost.ModelHost;
+import dev.modelhost.defaultmodel.DefaultModel;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The OpenAI Java SDK's structured outputs and tool helpers against the project's own model, which
  * was never trained on JSON or tools: at temperature 1.5 its answers still parse into the SDK's
  * classes because the server holds the output to the schema the SDK derived from them.
  */
-class ConstrainedOutputSdkTest extends LocalModelServerTestBase {
+class ConstrainedOutputSdkTest {
+
+  private static final String MODEL = "acme/fortunes";
+  private static final String API_KEY = "mh-server-test-acme-key-0001";
+
+  private static ConfigurableApplicationContext server;
+  private static String baseUrl;
+
+  /** The server program on the default model (fortune-llama) with the ONNX backend, on a free port. */
+  @BeforeAll
+  static void startServer() {
+    ServerOptions options = ServerOptions.parse(new String[] {
+        "--port=0",
+        "--model=" + DefaultModel.FORTUNE_LLAMA.directory(),
+        "--service=" + MODEL,
+        "--MODELHOST_API_KEY=" + API_KEY,
+        "--MODELHOST_ADMIN_KEY=mh-server-test-admin-key-0001"}, ServerOptions::defaultModelDirectory);
+    server = ModelhostServer.start(options, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+    server.getBean(ModelHost.class).awaitRunning(MODEL, Duration.ofMinutes(2));
+    baseUrl = "http://127.0.0.1:" + ((WebServerApplicationContext) server).getWebServer().getPort();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  /** A client that waits long enough for a busy machine and never retries, so each request is sent once. */
+  private static OpenAIClient client() {
+    return OpenAIOkHttpClient.builder().baseUrl(baseUrl + "/v1").apiKey(API_KEY).maxRetries(0)
+        .timeout(Duration.ofMinutes(2)).build();
+  }
 
   enum Mood { CALM, BOLD, WISE }
 
