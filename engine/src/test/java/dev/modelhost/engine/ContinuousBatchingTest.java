@@ -72,7 +72,7 @@ class ContinuousBatchingTest {
   }
 
   private static ChatCompletionRequest request(String text, int maxTokens) {
-    return ChatCompletionRequest.builder("m").addMessage(ChatMessage.user(text)).maxTokens(maxTokens).build();
+    return ChatCompletionRequest.builder("m").addMessage(ChatMessage.user(text)).maxTokens(maxTokens).seed(7L).build();
   }
 
   private Future<?> start(Replica replica, ChatCompletionRequest request, Listener listener, Cancellation cancellation) {
@@ -203,7 +203,7 @@ class ContinuousBatchingTest {
   void noStepRunsMoreSequencesThanTheMaxBatch() {
     Replica replica = load(Map.of("max-batch", "2"));
     Listener listener = new Listener();
-    ChatCompletionRequest request = ChatCompletionRequest.builder("m").addMessage(ChatMessage.user("Hi")).n(5).maxTokens(3).build();
+    ChatCompletionRequest request = ChatCompletionRequest.builder("m").addMessage(ChatMessage.user("Hi")).n(5).maxTokens(3).seed(7L).build();
     replica.execute(new InferenceRequest.Chat("r", request, new Cancellation()), listener);
     assertThat(decoder.batchSizes).isNotEmpty().allMatch(size -> size <= 2);
     for (int i = 0; i < 5; i++) {

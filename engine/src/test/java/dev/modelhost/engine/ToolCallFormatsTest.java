@@ -85,7 +85,7 @@ class ToolCallFormatsTest {
   }
 
   private static Recorder chat(Replica replica, boolean tools) {
-    ChatCompletionRequest.Builder request = ChatCompletionRequest.builder("m").addMessage(ChatMessage.user("Weather?"));
+    ChatCompletionRequest.Builder request = ChatCompletionRequest.builder("m").addMessage(ChatMessage.user("Weather?")).seed(7L);
     if (tools) {
       request.tools(List.of(WEATHER));
     }
@@ -99,7 +99,7 @@ class ToolCallFormatsTest {
   }
 
   private static ChatCompletionRequest.Builder weather() {
-    return ChatCompletionRequest.builder("m").addMessage(ChatMessage.user("Weather?")).tools(List.of(WEATHER));
+    return ChatCompletionRequest.builder("m").addMessage(ChatMessage.user("Weather?")).seed(7L).tools(List.of(WEATHER));
   }
 
   private static List<ToolCall> fragments(Recorder out) {
