@@ -29,13 +29,8 @@ final class JsonCalls {
     while (true) {
       in.skipWhitespace();
       object(in, section, false);
-      in.skipWhitespace();
-      char c = in.next();
-      if (c == ']') {
+      if (in.listEnds(']')) {
         return;
-      }
-      if (c != ',') {
-        throw TextCursor.MISMATCH;
       }
     }
   }
@@ -69,13 +64,8 @@ final class JsonCalls {
       } else {
         JsonText.value(in);
       }
-      in.skipWhitespace();
-      char c = in.next();
-      if (c == '}') {
+      if (in.listEnds('}')) {
         break;
-      }
-      if (c != ',') {
-        throw TextCursor.MISMATCH;
       }
     }
     if (call.name == null || (strict && !hasArguments)) {

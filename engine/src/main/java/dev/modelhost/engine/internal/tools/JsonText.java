@@ -45,13 +45,8 @@ final class JsonText {
       in.skipWhitespace();
       in.expect(":");
       value(in, depth + 1);
-      in.skipWhitespace();
-      char c = in.next();
-      if (c == '}') {
+      if (in.listEnds('}')) {
         return;
-      }
-      if (c != ',') {
-        throw TextCursor.MISMATCH;
       }
     }
   }
@@ -64,13 +59,8 @@ final class JsonText {
     }
     while (true) {
       value(in, depth + 1);
-      in.skipWhitespace();
-      char c = in.next();
-      if (c == ']') {
+      if (in.listEnds(']')) {
         return;
-      }
-      if (c != ',') {
-        throw TextCursor.MISMATCH;
       }
     }
   }

@@ -80,6 +80,24 @@ final class TextCursor {
     }
   }
 
+  /**
+   * After a list item: skips whitespace, then reads {@code close} (true: the list ends) or a comma
+   * (false: another item follows).
+   *
+   * @throws Signal {@link #MISMATCH} on anything else
+   */
+  boolean listEnds(char close) {
+    skipWhitespace();
+    char c = next();
+    if (c == close) {
+      return true;
+    }
+    if (c != ',') {
+      throw MISMATCH;
+    }
+    return false;
+  }
+
   void expect(String literal) {
     if (!consume(literal)) {
       throw MISMATCH;
