@@ -5,6 +5,7 @@ import dev.modelhost.spi.UsageRecord;
 import dev.modelhost.spi.UsageSink;
 import dev.modelhost.spring.store.LedgerRecord;
 import dev.modelhost.spring.store.UsageLedger;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +26,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes every usage record to the {@link UsageLedger} off the request path: the request's thread
- * only queues it; one writer thread appends batches. When the ledger fails, the batch is kept and
+ * only queues it (after appending it to the {@link UsageJournal}, when there is one); one writer
+ * thread appends batches. When the ledger fails, the batch is kept and
  * tried again with back-off (the ledger skips request ids it holds, so a retry never counts twice),
  * records keep queuing, and once {@code bufferCapacity} records wait, {@link #checkAccepting()}
  * refuses new requests with 503 until the ledger catches up: nothing is served unbilled beyond the
  * buffer. {@link #close()} writes what is queued before it returns.
  *
  * <p>The HTTP layer finishes a response (the JSON body, or a stream's {@code data: [DONE]}) only
- * once {@link #awaitWritten(String, Duration)} says its record is committed, so a response the
- * client received whole is on the ledger, unless the database was failing at the time (then the
- * response waits at most the acknowledgement timeout and its record waits in the buffer).
+ * once {@link #awaitWritten(String, Duration)} says its record is kept: in the journal, or without
+ * one committed to the ledger. So a response the client received whole is on the ledger, or in the
+ * journal that the next start writes to the ledger, unless the database was failing at the time and
+ * there is no journal (then the response waits at most the acknowledgement timeout and its record
+ * waits in the buffer).
  */
 public final class LedgerWriter implements UsageSink, AutoCloseable {
 
@@ -46,7 +50,8 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   private final int bufferCapacity;
   private final int batchSize;
   private final Duration closeTimeout;
-  private final LinkedBlockingQueue<LedgerRecord> queue = new LinkedBlockingQueue<>();
+  private final @Nullable UsageJournal journal;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Map<String, CompletableFuture<Void>> unwritten = new ConcurrentHashMap<>();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -56,6 +61,10 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   private volatile boolean closing;
   private volatile @Nullable String lastError;
   private volatile int inBatch;
+  private volatile boolean journalFailing;
+
+  /** A queued record and the journal segment that keeps it, or null when its response waits for the ledger. */
+  private record Pending(LedgerRecord record, UsageJournal.@Nullable Segment segment) {}
 
   /**
    * @param bookings the service instance and billing method of an access path name, now
@@ -65,6 +74,15 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
    */
   public LedgerWriter(UsageLedger ledger, Function<String, ServiceCatalog.Booking> bookings, int bufferCapacity, int batchSize,
       Duration closeTimeout) {
+    this(ledger, bookings, bufferCapacity, batchSize, closeTimeout, null);
+  }
+
+  /**
+   * @param journal where records are kept until the ledger holds them, so that responses need not
+   *     wait for the database; its records of an earlier run are queued first. Closed by {@link #close()}.
+   */
+  public LedgerWriter(UsageLedger ledger, Function<String, ServiceCatalog.Booking> bookings, int bufferCapacity, int batchSize,
+      Duration closeTimeout, @Nullable UsageJournal journal) {
     if (bufferCapacity < 1 || batchSize < 1) {
       throw new IllegalArgumentException("bufferCapacity and batchSize must be positive");
     }
@@ -73,6 +91,10 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
     this.bufferCapacity = bufferCapacity;
     this.batchSize = batchSize;
     this.closeTimeout = closeTimeout;
+    this.journal = journal;
+    if (journal != null) {
+      journal.recovered().forEach(left -> queue.add(new Pending(left.record(), left.segment())));
+    }
     this.writer = new Thread(this::run, "modelhost-ledger-writer");
     writer.setDaemon(true);
     writer.start();
@@ -86,10 +108,32 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   @Override
   public void record(UsageRecord usage) {
     LedgerRecord record = toLedgerRecord(usage);
-    unwritten.put(record.requestId(), new CompletableFuture<>());
-    queue.add(record);
+    UsageJournal.Segment segment = journal(record);
+    if (segment == null) {
+      unwritten.put(record.requestId(), new CompletableFuture<>());
+    }
+    queue.add(new Pending(record, segment));
     for (Consumer<LedgerRecord> listener : listeners) {
       listener.accept(record);
+    }
+  }
+
+  /** The segment that now keeps {@code record}, or null without a journal or when it cannot be written. */
+  private UsageJournal.@Nullable Segment journal(LedgerRecord record) {
+    if (journal == null) {
+      return null;
+    }
+    try {
+      UsageJournal.Segment segment = journal.append(record);
+      journalFailing = false;
+      return segment;
+    } catch (RuntimeException e) {
+      if (!journalFailing) {
+        log.error("Could not write a usage record to the journal; responses wait for the database until it works: {}",
+            e.toString());
+      }
+      journalFailing = true;
+      return null;
     }
   }
 
@@ -173,12 +217,12 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   }
 
   private void run() {
-    List<LedgerRecord> batch = new ArrayList<>(batchSize);
+    List<Pending> batch = new ArrayList<>(batchSize);
     long backoffMillis = 50;
     while (true) {
       try {
         if (batch.isEmpty()) {
-          LedgerRecord first = queue.poll(100, TimeUnit.MILLISECONDS);
+          Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
           if (first == null) {
             if (closing) {
               return;
@@ -190,10 +234,13 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
           queue.drainTo(batch, batchSize - 1);
           inBatch = batch.size();
         }
-        ledger.append(batch);
+        ledger.append(batch.stream().map(Pending::record).toList());
         written.addAndGet(batch.size());
-        for (LedgerRecord record : batch) {
-          CompletableFuture<Void> done = unwritten.remove(record.requestId());
+        for (Pending pending : batch) {
+          if (pending.segment() != null && journal != null) {
+            journal.written(pending.segment(), 1);
+          }
+          CompletableFuture<Void> done = unwritten.remove(pending.record().requestId());
           if (done != null) {
             done.complete(null);
           }
@@ -229,15 +276,25 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
     }
   }
 
-  /** Stops taking requests and writes what is queued, for at most the close timeout. */
+  /**
+   * Stops taking requests and writes what is queued, for at most the close timeout; what is left
+   * stays in the journal for the next start, when there is one.
+   */
   @Override
   public void close() throws InterruptedException {
     closing = true;
     writer.join(closeTimeout.toMillis());
     if (writer.isAlive()) {
       writer.interrupt();
-      log.error("{} usage records could not be written to the ledger before shutdown; see the log above",
-          pending());
+      log.error("{} usage records could not be written to the ledger before shutdown{}; see the log above",
+          pending(), journal != null ? " (they stay in the usage journal for the next start)" : "");
+    }
+    if (journal != null) {
+      try {
+        journal.close();
+      } catch (IOException e) {
+        log.warn("Could not close the usage journal: {}", e.toString());
+      }
     }
   }
 }

@@ -12,12 +12,14 @@ import dev.modelhost.spring.store.UsageLedger;
 import dev.modelhost.spring.store.UsageQuery;
 import dev.modelhost.spring.store.UsageTotal;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Status;
 
 class LedgerWriterTest {
@@ -86,6 +88,44 @@ class LedgerWriterTest {
     assertThat(ledger.records(UsageQuery.ALL, null, 10)).extracting(LedgerRecord::requestId)
         .containsExactly("during-outage");
     writer.close();
+  }
+
+  @Test
+  void withAJournalAResponseNeedNotWaitForTheDatabaseAndItsRecordSurvivesARestart(@TempDir Path journalDir)
+      throws Exception {
+    LedgerWriter writer = new LedgerWriter(outage, path -> new ServiceCatalog.Booking("svc-1", BillingMethod.free()),
+        100, 10, Duration.ofMillis(300), UsageJournal.open(journalDir, 1 << 20));
+    writer.record(usage("before-outage"));
+    assertThat(writer.awaitWritten(Duration.ofSeconds(10))).isTrue();
+    outage.down = true;
+
+    writer.record(usage("during-outage-1"));
+    writer.record(usage("during-outage-2"));
+
+    // Kept in the journal: acknowledged at once although the database refuses every write.
+    assertThat(writer.awaitWritten("during-outage-1", Duration.ZERO)).isTrue();
+    writer.close();
+    assertThat(ledger.records(UsageQuery.ALL, null, 10)).extracting(LedgerRecord::requestId)
+        .containsExactly("before-outage");
+
+    outage.down = false;
+    // The next start finds both records and writes them once; a record already on the ledger is not doubled.
+    ledger.append(List.of(journalRecord("during-outage-1")));
+    LedgerWriter restarted = new LedgerWriter(outage, path -> new ServiceCatalog.Booking("svc-1", BillingMethod.free()),
+        100, 10, Duration.ofSeconds(10), UsageJournal.open(journalDir, 1 << 20));
+    assertThat(restarted.awaitWritten(Duration.ofSeconds(10))).isTrue();
+    restarted.close();
+
+    assertThat(ledger.records(UsageQuery.ALL, null, 10)).extracting(LedgerRecord::requestId)
+        .containsExactly("before-outage", "during-outage-1", "during-outage-2");
+    try (UsageJournal emptied = UsageJournal.open(journalDir, 1 << 20)) {
+      assertThat(emptied.recovered()).isEmpty();
+    }
+  }
+
+  private static LedgerRecord journalRecord(String id) {
+    return new LedgerRecord(id, "key-1", "acme", "acme/chat", "svc-1", "chat.completions", "stop", 3, 5, false,
+        Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2030-01-01T00:00:02Z"), BigDecimal.ZERO, "USD");
   }
 
   private static UsageRecord usage(String id) {
