@@ -222,7 +222,8 @@ public class ModelhostAutoConfiguration {
     // The segment size bounds what one file holds while the database is behind; 4 MiB is about 12,000 records.
     UsageJournal journal = journalDir == null ? null : UsageJournal.open(journalDir, 4L << 20);
     return new LedgerWriter(ledger, accessPath -> catalog.getObject().booking(accessPath),
-        store.getLedgerBufferCapacity(), store.getLedgerBatchSize(), store.getLedgerCloseTimeout(), journal);
+        store.getLedgerBufferCapacity(), store.getLedgerBatchSize(), store.getLedgerCloseTimeout(), journal,
+        LedgerWriter.DEFAULT_LINGER);
   }
 
   @Bean

@@ -44,6 +44,12 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LedgerWriter.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /**
+   * How long the writer gathers journaled records before it writes them: no response waits for
+   * them, and one commit for many records costs the database, and the cores the requests share
+   * with it, a fraction of one commit each.
+   */
+  public static final Duration DEFAULT_LINGER = Duration.ofMillis(50);
 
   private final UsageLedger ledger;
   private final Function<String, ServiceCatalog.Booking> bookings;
@@ -51,6 +57,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   private final int batchSize;
   private final Duration closeTimeout;
   private final @Nullable UsageJournal journal;
+  private final Duration linger;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Map<String, CompletableFuture<Void>> unwritten = new ConcurrentHashMap<>();
   private final AtomicLong written = new AtomicLong();
@@ -58,6 +65,8 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   private final List<Consumer<LedgerRecord>> listeners = new CopyOnWriteArrayList<>();
   private final Thread writer;
   private final Object flushed = new Object();
+  private final Object flushRequest = new Object();
+  private boolean flushRequested;
   private volatile boolean closing;
   private volatile @Nullable String lastError;
   private volatile int inBatch;
@@ -74,15 +83,17 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
    */
   public LedgerWriter(UsageLedger ledger, Function<String, ServiceCatalog.Booking> bookings, int bufferCapacity, int batchSize,
       Duration closeTimeout) {
-    this(ledger, bookings, bufferCapacity, batchSize, closeTimeout, null);
+    this(ledger, bookings, bufferCapacity, batchSize, closeTimeout, null, Duration.ZERO);
   }
 
   /**
    * @param journal where records are kept until the ledger holds them, so that responses need not
    *     wait for the database; its records of an earlier run are queued first. Closed by {@link #close()}.
+   * @param linger how long the writer gathers journaled records before it writes them, unless a
+   *     reader waits for them ({@link #DEFAULT_LINGER})
    */
   public LedgerWriter(UsageLedger ledger, Function<String, ServiceCatalog.Booking> bookings, int bufferCapacity, int batchSize,
-      Duration closeTimeout, @Nullable UsageJournal journal) {
+      Duration closeTimeout, @Nullable UsageJournal journal, Duration linger) {
     if (bufferCapacity < 1 || batchSize < 1) {
       throw new IllegalArgumentException("bufferCapacity and batchSize must be positive");
     }
@@ -92,12 +103,33 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
     this.batchSize = batchSize;
     this.closeTimeout = closeTimeout;
     this.journal = journal;
+    this.linger = linger;
     if (journal != null) {
-      journal.recovered().forEach(left -> queue.add(new Pending(left.record(), left.segment())));
+      writeRecovered(journal);
     }
     this.writer = new Thread(this::run, "modelhost-ledger-writer");
     writer.setDaemon(true);
     writer.start();
+  }
+
+  /**
+   * Writes the records an earlier run left in the journal before this one serves, so that what is
+   * read from the ledger (a key's spend) includes them; queued instead while the ledger fails.
+   */
+  private void writeRecovered(UsageJournal journal) {
+    List<UsageJournal.Recovered> recovered = journal.recovered();
+    if (recovered.isEmpty()) {
+      return;
+    }
+    try {
+      ledger.append(recovered.stream().map(UsageJournal.Recovered::record).toList());
+      recovered.forEach(left -> journal.written(left.segment(), 1));
+      written.addAndGet(recovered.size());
+    } catch (RuntimeException e) {
+      log.error("Could not write the {} usage records of an earlier run to the ledger; they wait in the queue: {}",
+          recovered.size(), e.toString());
+      recovered.forEach(left -> queue.add(new Pending(left.record(), left.segment())));
+    }
   }
 
   /** Called with every record as it is queued, on the request's thread (e.g. to settle quotas). */
@@ -113,6 +145,9 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
       unwritten.put(record.requestId(), new CompletableFuture<>());
     }
     queue.add(new Pending(record, segment));
+    if (segment == null) {
+      requestFlush();
+    }
     for (Consumer<LedgerRecord> listener : listeners) {
       listener.accept(record);
     }
@@ -203,6 +238,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
 
   /** Whether every queued record has been written, waiting at most {@code timeout}. */
   public boolean awaitWritten(Duration timeout) throws InterruptedException {
+    requestFlush();
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (flushed) {
       while (pending() > 0) {
@@ -231,6 +267,9 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
           }
           inBatch = 1;
           batch.add(first);
+          if (first.segment() != null) {
+            lingerForMore();
+          }
           queue.drainTo(batch, batchSize - 1);
           inBatch = batch.size();
         }
@@ -276,6 +315,27 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
     }
   }
 
+  /** Waits up to the linger time for a batch's worth of records, unless a write is wanted now. */
+  private void lingerForMore() throws InterruptedException {
+    long deadline = System.nanoTime() + linger.toNanos();
+    synchronized (flushRequest) {
+      long left;
+      while (!flushRequested && !closing && queue.size() < batchSize - 1
+          && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(flushRequest, left);
+      }
+      flushRequested = false;
+    }
+  }
+
+  /** Ends the writer's wait for more records: a response or a reader waits for the ledger. */
+  private void requestFlush() {
+    synchronized (flushRequest) {
+      flushRequested = true;
+      flushRequest.notifyAll();
+    }
+  }
+
   /**
    * Stops taking requests and writes what is queued, for at most the close timeout; what is left
    * stays in the journal for the next start, when there is one.
@@ -283,6 +343,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     closing = true;
+    requestFlush();
     writer.join(closeTimeout.toMillis());
     if (writer.isAlive()) {
       writer.interrupt();

@@ -50,6 +50,7 @@ public final class UsageJournal implements AutoCloseable {
   private final Set<Segment> open = new HashSet<>();
   private long nextNumber;
   private Segment active;
+  private boolean closed;
 
   /** A record found at start that the ledger may not hold yet, and the segment that keeps it. */
   public record Recovered(LedgerRecord record, Segment segment) {}
@@ -112,6 +113,9 @@ public final class UsageJournal implements AutoCloseable {
 
   /** Writes {@code record} to the current segment and returns it, to be passed to {@link #written} later. */
   public synchronized Segment append(LedgerRecord record) {
+    if (closed) {
+      throw new IllegalStateException("The usage journal in " + dir + " is closed.");
+    }
     byte[] line = (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
     try {
       if (active == null || active.full) {
@@ -218,6 +222,10 @@ public final class UsageJournal implements AutoCloseable {
   /** Closes the files; records the ledger does not hold yet stay for the next start. */
   @Override
   public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (Segment segment : open) {
       segment.channel.close();
       if (segment.outstanding <= 0 && segment.size == 0) {

@@ -40,7 +40,7 @@ public final class LedgerAckBenchmark {
       Function<String, ServiceCatalog.Booking> bookings = path -> new ServiceCatalog.Booking("svc-bench", BillingMethod.free());
       LedgerWriter withoutJournal = new LedgerWriter(ledger, bookings, 1000, 500, Duration.ofSeconds(5));
       LedgerWriter withJournal = new LedgerWriter(ledger, bookings, 1000, 500, Duration.ofSeconds(5),
-          UsageJournal.open(dir.resolve("usage-journal"), 4L << 20));
+          UsageJournal.open(dir.resolve("usage-journal"), 4L << 20), LedgerWriter.DEFAULT_LINGER);
       for (int i = 0; i < requests; i++) {
         committed[i] = acknowledge(withoutJournal, "commit-" + i);
         journaled[i] = acknowledge(withJournal, "journal-" + i);

@@ -94,7 +94,7 @@ class LedgerWriterTest {
   void withAJournalAResponseNeedNotWaitForTheDatabaseAndItsRecordSurvivesARestart(@TempDir Path journalDir)
       throws Exception {
     LedgerWriter writer = new LedgerWriter(outage, path -> new ServiceCatalog.Booking("svc-1", BillingMethod.free()),
-        100, 10, Duration.ofMillis(300), UsageJournal.open(journalDir, 1 << 20));
+        100, 10, Duration.ofMillis(300), UsageJournal.open(journalDir, 1 << 20), LedgerWriter.DEFAULT_LINGER);
     writer.record(usage("before-outage"));
     assertThat(writer.awaitWritten(Duration.ofSeconds(10))).isTrue();
     outage.down = true;
@@ -112,7 +112,7 @@ class LedgerWriterTest {
     // The next start finds both records and writes them once; a record already on the ledger is not doubled.
     ledger.append(List.of(journalRecord("during-outage-1")));
     LedgerWriter restarted = new LedgerWriter(outage, path -> new ServiceCatalog.Booking("svc-1", BillingMethod.free()),
-        100, 10, Duration.ofSeconds(10), UsageJournal.open(journalDir, 1 << 20));
+        100, 10, Duration.ofSeconds(10), UsageJournal.open(journalDir, 1 << 20), LedgerWriter.DEFAULT_LINGER);
     assertThat(restarted.awaitWritten(Duration.ofSeconds(10))).isTrue();
     restarted.close();
 
@@ -121,6 +121,29 @@ class LedgerWriterTest {
     try (UsageJournal emptied = UsageJournal.open(journalDir, 1 << 20)) {
       assertThat(emptied.recovered()).isEmpty();
     }
+  }
+
+  @Test
+  void journaledRecordsAreGatheredIntoOneCommitAndAReaderDoesNotWaitForTheGathering(@TempDir Path journalDir)
+      throws Exception {
+    LedgerWriter writer = new LedgerWriter(outage, path -> new ServiceCatalog.Booking("svc-1", BillingMethod.free()),
+        100, 10, Duration.ofSeconds(10), UsageJournal.open(journalDir, 1 << 20), Duration.ofSeconds(30));
+    writer.record(usage("gathered-0"));
+    Thread.sleep(200);
+    for (int i = 1; i < 5; i++) {
+      writer.record(usage("gathered-" + i));
+    }
+    assertThat(writer.awaitWritten("gathered-4", Duration.ZERO)).isTrue();
+    assertThat(ledger.records(UsageQuery.ALL, null, 10)).isEmpty();
+    long start = System.nanoTime();
+
+    assertThat(writer.awaitWritten(Duration.ofSeconds(20))).isTrue();
+
+    // The reader ended the 30 s of gathering: all five records went in one commit.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    assertThat(outage.appends).isEqualTo(1);
+    assertThat(ledger.records(UsageQuery.ALL, null, 10)).hasSize(5);
+    writer.close();
   }
 
   private static LedgerRecord journalRecord(String id) {
@@ -137,6 +160,7 @@ class LedgerWriterTest {
   private static final class OutageLedger implements UsageLedger {
     private final UsageLedger ledger;
     volatile boolean down;
+    volatile int appends;
 
     OutageLedger(UsageLedger ledger) {
       this.ledger = ledger;
@@ -144,6 +168,7 @@ class LedgerWriterTest {
 
     @Override
     public int append(List<LedgerRecord> records) {
+      appends++;
       if (down) {
         throw new IllegalStateException("connection refused");
       }
