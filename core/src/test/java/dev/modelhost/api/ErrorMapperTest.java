@@ -10,6 +10,7 @@ import dev.modelhost.exception.ConflictException;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
 import dev.modelhost.exception.InvalidTypeException;
+import dev.modelhost.exception.KvCacheBudgetExceededException;
 import dev.modelhost.exception.ModelLoadException;
 import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.exception.NotFoundException;
@@ -43,6 +44,10 @@ class ErrorMapperTest {
         row(new InvalidRequestException("Bad temperature.", "temperature"), 400, "invalid_request_error", "temperature", null),
         row(new InvalidTypeException("n", "an integer", JsonToken.VALUE_STRING), 400, "invalid_request_error", "n", "invalid_type"),
         row(new ContextLengthExceededException(2048, 2000, 100), 400, "invalid_request_error", "messages", "context_length_exceeded"),
+        row(new KvCacheBudgetExceededException(1000, 200, 900, true, "messages", "max_tokens"), 400, "invalid_request_error",
+            "max_tokens", "context_length_exceeded"),
+        row(new KvCacheBudgetExceededException(1000, 1000, 24, true, "prompt", "max_tokens"), 400, "invalid_request_error",
+            "prompt", "context_length_exceeded"),
         row(new BackendNotFoundException("No backend named 'gguf'."), 400, "invalid_request_error", "backend", "backend_not_found"),
         row(new AuthenticationException("Incorrect API key provided."), 401, "invalid_request_error", null, "invalid_api_key"),
         row(new PermissionDeniedException("This key may not create services."), 403, "invalid_request_error", null, "permission_denied"),

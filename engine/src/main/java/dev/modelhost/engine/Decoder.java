@@ -14,6 +14,15 @@ public interface Decoder extends AutoCloseable {
   /** Dimensions and token ids of the loaded model. */
   DecoderConfig config();
 
+  /**
+   * Bytes one token takes in a sequence's KV cache (layers × KV heads × head size × 2 for key and
+   * value × bytes per element), or 0 when the decoder cannot tell. The engine reports it at load so
+   * that the {@code kv-cache-tokens} option can be sized in memory.
+   */
+  default long kvBytesPerToken() {
+    return 0;
+  }
+
   /** A new, empty per-sequence state (KV cache at length 0). */
   DecoderState newState();
 

@@ -30,7 +30,9 @@ import java.util.TreeSet;
  *       the one the {@code tool-parser} service option names (vLLM's parser names);
  *   <li>batches continuously: each replica steps the sequences of up to {@code max-batch}
  *       requests (service option, default 8) in one {@link Decoder#step} call, feeding prompts in
- *       chunks of at most {@code prefill-chunk} tokens a step (default 256).
+ *       chunks of at most {@code prefill-chunk} tokens a step (default 256); with
+ *       {@code kv-cache-tokens} set, a sequence joins only while its prompt plus completion limit
+ *       fits in what the active sequences leave of that many KV-cache tokens (no budget unless set).
  * </ul>
  *
  * <p>Subclasses must have a public no-argument constructor that does no work (ServiceLoader builds
@@ -111,7 +113,8 @@ public abstract class LocalBackendProvider implements BackendProvider {
   }
 
   /**
-   * The engine's options ({@code max-batch}, {@code prefill-chunk}, {@code tool-parser}) and the
+   * The engine's options ({@code max-batch}, {@code prefill-chunk}, {@code kv-cache-tokens},
+   * {@code tool-parser}) and the
    * backend's own.
    */
   @Override

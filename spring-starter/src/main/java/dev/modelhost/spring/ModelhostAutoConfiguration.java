@@ -10,6 +10,7 @@ import dev.modelhost.spring.internal.ApiKeyFilter;
 import dev.modelhost.spring.internal.LedgerHealthIndicator;
 import dev.modelhost.spring.internal.LedgerMetrics;
 import dev.modelhost.spring.internal.LedgerWriter;
+import dev.modelhost.spring.internal.UsageJournal;
 import dev.modelhost.spring.internal.MetricsUsageSink;
 import dev.modelhost.spring.internal.OpenAiController;
 import dev.modelhost.spring.internal.OpenAiErrorController;
@@ -76,9 +77,6 @@ import org.springframework.core.Ordered;
 @EnableConfigurationProperties(ModelhostProperties.class)
 public class ModelhostAutoConfiguration {
 
-  /** The embedded database's folder when neither a URL nor a data directory is configured. */
-  static final String DEFAULT_DATA_DIR = System.getProperty("user.home") + "/.modelhost/data";
-
   /** The JDBC store, when {@code modelhost.store.type} is {@code jdbc} (or a URL or data directory is set). */
   @Configuration(proxyBeanMethods = false)
   @Conditional(JdbcStoreCondition.class)
@@ -91,7 +89,7 @@ public class ModelhostAutoConfiguration {
       HikariConfig config = new HikariConfig();
       String url = store.getUrl();
       if (url == null || url.isBlank()) {
-        Path dir = Path.of(store.getDataDir() != null ? store.getDataDir() : DEFAULT_DATA_DIR).toAbsolutePath();
+        Path dir = store.dataDirectory();
         try {
           Files.createDirectories(dir);
         } catch (IOException e) {
@@ -220,8 +218,12 @@ public class ModelhostAutoConfiguration {
   LedgerWriter modelhostLedgerWriter(UsageLedger ledger, ObjectProvider<ServiceCatalog> catalog,
       ModelhostProperties properties) {
     ModelhostProperties.Store store = properties.getStore();
+    Path journalDir = store.journalDirectory();
+    // The segment size bounds what one file holds while the database is behind; 4 MiB is about 12,000 records.
+    UsageJournal journal = journalDir == null ? null : UsageJournal.open(journalDir, 4L << 20);
     return new LedgerWriter(ledger, accessPath -> catalog.getObject().booking(accessPath),
-        store.getLedgerBufferCapacity(), store.getLedgerBatchSize(), store.getLedgerCloseTimeout());
+        store.getLedgerBufferCapacity(), store.getLedgerBatchSize(), store.getLedgerCloseTimeout(), journal,
+        LedgerWriter.DEFAULT_LINGER);
   }
 
   @Bean

@@ -5,6 +5,7 @@ import dev.modelhost.ServiceSpec;
 import dev.modelhost.exception.ConfigurationException;
 import dev.modelhost.spi.ModelSource;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -262,8 +263,17 @@ public class ModelhostProperties {
     /** Database password; default: the environment variable {@code MODELHOST_DATABASE_PASSWORD}. */
     private @Nullable String password;
 
-    /** Folder of the embedded H2 database, used when no {@code url} is set. */
+    /** Folder of the embedded H2 database, used when no {@code url} is set; default {@code ~/.modelhost/data}. */
     private @Nullable String dataDir;
+
+    /**
+     * Folder of the usage journal: a response's usage record is appended to a file there before the
+     * response is sent, and written to the database right after, so a response does not wait for a
+     * commit; records the database did not get before a crash are written at the next start.
+     * Default: {@code usage-journal} in {@code data-dir} for the embedded H2 database; none with a
+     * {@code url} (a response then waits for its record's commit) or the memory store.
+     */
+    private @Nullable String ledgerJournalDir;
 
     /** Usage records that may wait for the database before new requests are refused with 503. */
     private int ledgerBufferCapacity = 10_000;
@@ -276,12 +286,26 @@ public class ModelhostProperties {
 
     /**
      * How long a finished response waits for its usage record to be committed before it is sent
-     * anyway; it waits only while the database fails.
+     * anyway; it waits only while the database fails, and only without a journal.
      */
     private Duration ledgerAckTimeout = Duration.ofSeconds(2);
 
     /** How often API keys are reloaded, so keys made or revoked by another server are seen. */
     private Duration keyRefreshInterval = Duration.ofSeconds(1);
+
+    /** The embedded H2 database's folder in effect. */
+    public Path dataDirectory() {
+      return Path.of(dataDir != null ? dataDir : System.getProperty("user.home") + "/.modelhost/data").toAbsolutePath();
+    }
+
+    /** The usage journal's folder in effect, or null for none. */
+    public @Nullable Path journalDirectory() {
+      if (ledgerJournalDir != null && !ledgerJournalDir.isBlank()) {
+        return Path.of(ledgerJournalDir).toAbsolutePath();
+      }
+      boolean embedded = effectiveType().equals("jdbc") && (url == null || url.isBlank());
+      return embedded ? dataDirectory().resolve("usage-journal") : null;
+    }
 
     /** The store type in effect. */
     public String effectiveType() {
@@ -305,6 +329,8 @@ public class ModelhostProperties {
     public void setPassword(@Nullable String password) { this.password = password; }
     public @Nullable String getDataDir() { return dataDir; }
     public void setDataDir(@Nullable String dataDir) { this.dataDir = dataDir; }
+    public @Nullable String getLedgerJournalDir() { return ledgerJournalDir; }
+    public void setLedgerJournalDir(@Nullable String dir) { this.ledgerJournalDir = dir; }
     public int getLedgerBufferCapacity() { return ledgerBufferCapacity; }
     public void setLedgerBufferCapacity(int capacity) { this.ledgerBufferCapacity = capacity; }
     public int getLedgerBatchSize() { return ledgerBatchSize; }

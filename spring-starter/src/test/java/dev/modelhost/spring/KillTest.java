@@ -26,7 +26,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * SIGKILL under load, then a restart on the same data directory: every acknowledged request (its
- * whole response reached the client) is on the ledger exactly once.
+ * whole response reached the client) is on the ledger exactly once, whether its record had reached
+ * the database or only the usage journal when the process died.
  */
 class KillTest {
 
@@ -69,6 +70,8 @@ class KillTest {
       server.destroyForcibly();
     }
     assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(ACKNOWLEDGED_BEFORE_KILL);
+    // The embedded store acknowledges a response once its record is in the usage journal.
+    assertThat(data.resolve("usage-journal")).isDirectory();
 
     Process restarted = startServer(data, dir.resolve("second.log"));
     try {

@@ -49,6 +49,15 @@ class DjlBackendProviderTest {
   }
 
   @Test
+  void reportsTheKvBytesOfATokenFromItsConfig() {
+    Path dir = DefaultModel.FORTUNE_LLAMA.directory();
+    try (Decoder decoder = new DjlBackendProvider().loadDecoder(ModelDirectory.open(dir), ModelSource.of(dir.toString()))) {
+      // 4 layers × 2 KV heads × head size 32 × key and value × 4 bytes (float32), as the ONNX graph has it.
+      assertThat(decoder.kvBytesPerToken()).isEqualTo(4 * 2 * 32 * 2 * 4);
+    }
+  }
+
+  @Test
   void describesTheLoadedModel() {
     try (ModelRuntime runtime = new DjlBackendProvider().load(ModelSource.of(TINY_RANDOM.toString()))) {
       assertThat(runtime.descriptor().modelType()).isEqualTo("llama");
@@ -67,7 +76,7 @@ class DjlBackendProviderTest {
             assertThat(e.param()).isEqualTo("options.variant");
             assertThat(e.code()).isEqualTo("unknown_parameter");
           })
-          .hasMessage("The djl backend has no option 'variant'. Its options: device, max-batch, prefill-chunk, threads, tool-parser.");
+          .hasMessage("The djl backend has no option 'variant'. Its options: device, kv-cache-tokens, max-batch, prefill-chunk, threads, tool-parser.");
       assertThat(host.services()).isEmpty();
     }
   }

@@ -36,7 +36,9 @@ import java.util.Set;
  * variant is used); {@code threads} (intra-op threads, default: available processors);
  * {@code device} ({@code auto}, the default: CUDA when the {@code onnxruntime_gpu} artifact is on
  * the classpath and a GPU answers, else CPU; {@code cuda}; {@code cpu}); and the engine's
- * {@code max-batch} and {@code prefill-chunk} ({@link LocalBackendProvider}).
+ * {@code max-batch}, {@code prefill-chunk} and {@code kv-cache-tokens} ({@link LocalBackendProvider}).
+ * The KV cache's bytes per token (from the graph's KV inputs) are logged at load, to size
+ * {@code kv-cache-tokens} in memory.
  */
 public final class OnnxBackendProvider extends LocalBackendProvider {
 

@@ -10,6 +10,7 @@ import dev.modelhost.exception.ModelhostException;
 import dev.modelhost.spi.ModelDescriptor;
 import dev.modelhost.spi.ModelRuntime;
 import dev.modelhost.spi.Replica;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import java.util.function.Supplier;
@@ -58,6 +59,7 @@ public final class LocalModelRuntime implements ModelRuntime {
     if (contextWindow <= 0) {
       throw new ModelLoadException("The model states no context window (config or model_max_length).");
     }
+    logKvCache(decoder.kvBytesPerToken(), batching, contextWindow);
     this.eos = new boolean[Math.max(config.vocabSize(), tokenizer.size())];
     config.eosTokenIds().forEach(this::markEos);
     generationConfig.eosTokenIds().forEach(this::markEos);
@@ -72,6 +74,22 @@ public final class LocalModelRuntime implements ModelRuntime {
     this.constraints = new OutputConstraints(
         tokenizer.constrainedVocabulary(config.vocabSize(), IntStream.range(0, eos.length).filter(i -> eos[i]).toArray(), toolMarkers),
         toolFormat);
+  }
+
+  /** Says what a token of KV cache costs, and what the {@code kv-cache-tokens} budget then holds. */
+  private static void logKvCache(long bytesPerToken, BatchOptions batching, int contextWindow) {
+    String perToken = bytesPerToken > 0 ? bytesPerToken + " bytes per token" : "bytes per token unknown";
+    if (!batching.kvCacheBounded()) {
+      LOG.info("KV cache: {}; no kv-cache-tokens budget, so up to {} sequences of {} tokens per replica.", perToken,
+          batching.maxBatch(), contextWindow);
+      return;
+    }
+    LOG.info("KV cache: {}; kv-cache-tokens {} per replica{}.", perToken, batching.kvCacheTokens(),
+        bytesPerToken > 0 ? String.format(Locale.ROOT, " (%.1f MiB)", batching.kvCacheTokens() * (double) bytesPerToken / (1 << 20)) : "");
+    if (batching.kvCacheTokens() < contextWindow) {
+      LOG.warn("kv-cache-tokens {} is less than the context window of {} tokens: requests without max_tokens reserve"
+          + " the whole window and are refused.", batching.kvCacheTokens(), contextWindow);
+    }
   }
 
   private void markEos(int id) {

@@ -15,6 +15,7 @@ import dev.modelhost.engine.internal.grammar.TokenConstraint;
 import dev.modelhost.engine.internal.tools.ToolCallStream;
 import dev.modelhost.exception.ContextLengthExceededException;
 import dev.modelhost.exception.InvalidRequestException;
+import dev.modelhost.exception.KvCacheBudgetExceededException;
 import dev.modelhost.spi.ChoiceDelta;
 import dev.modelhost.spi.GenerationListener;
 import dev.modelhost.spi.InferenceRequest;
@@ -45,8 +46,7 @@ final class LocalReplica implements Replica {
 
   LocalReplica(LocalModelRuntime runtime, int index) {
     this.runtime = runtime;
-    BatchOptions batching = runtime.batching();
-    this.loop = new StepLoop(runtime.decoder(), batching.maxBatch(), batching.prefillChunk(), "modelhost-step-" + index);
+    this.loop = new StepLoop(runtime.decoder(), runtime.batching(), "modelhost-step-" + index);
   }
 
   /**
@@ -55,12 +55,17 @@ final class LocalReplica implements Replica {
    * @param tools the tools the answer may call; null when calls are not looked for
    * @param streamed whether the answer is streamed; otherwise calls are held back until whole, so
    *     that a call cut off is given back as content rather than sent broken
+   * @param promptParam the request's parameter that holds the prompt, for errors about its length
+   * @param limitParam the request's parameter that sets the completion limit, likewise
    */
   private record Plan(
       List<int[]> prompts, List<@Nullable String> echoes, int n, SamplingParams params, @Nullable List<Tool> tools,
-      boolean streamed, @Nullable TokenConstraint constraint) {}
+      boolean streamed, @Nullable TokenConstraint constraint, String promptParam, String limitParam) {}
 
-  /** The most requests this replica steps together: its {@code max-batch}. */
+  /**
+   * The most requests this replica steps together: its {@code max-batch}. A {@code kv-cache-tokens}
+   * budget may hold some of them in the step loop's waiting line, so fewer run at a time.
+   */
   @Override
   public int capacity() {
     return runtime.batching().maxBatch();
@@ -79,6 +84,7 @@ final class LocalReplica implements Replica {
     for (int p = 0; p < limits.length; p++) {
       int length = plan.prompts().get(p).length;
       limits[p] = completionLimit(length, plan.params().maxTokens());
+      requireKvBudget(plan, length, limits[p]);
       promptTokens += length;
     }
     Generation generation = new Generation(listener, request.cancellation());
@@ -140,6 +146,18 @@ final class LocalReplica implements Replica {
     return maxTokens;
   }
 
+  /**
+   * Refuses a sequence that alone would hold more KV-cache tokens than the replica's budget: it
+   * could never join the loop, and would wait for its deadline in vain.
+   */
+  private void requireKvBudget(Plan plan, int promptLength, int limit) {
+    BatchOptions batching = runtime.batching();
+    if (batching.kvCacheBounded() && limit > 0 && (long) promptLength + limit > batching.kvCacheTokens()) {
+      throw new KvCacheBudgetExceededException(batching.kvCacheTokens(), promptLength, limit,
+          plan.params().maxTokens() != null, plan.promptParam(), plan.limitParam());
+    }
+  }
+
   private Plan plan(ChatCompletionRequest request) {
     boolean tools = request.tools() != null && !request.tools().isEmpty() && !ToolChoice.NONE.equals(request.toolChoice());
     ChatTemplate template = runtime.chatTemplate(tools);
@@ -164,7 +182,8 @@ final class LocalReplica implements Replica {
     echoes.add(null);
     TokenConstraint constraint = runtime.constraints().of(request, tools);
     return new Plan(List.of(prompt), echoes, request.choiceCount(), params, tools ? request.tools() : null,
-        Boolean.TRUE.equals(request.stream()), constraint);
+        Boolean.TRUE.equals(request.stream()), constraint, "messages",
+        request.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens");
   }
 
   /**
@@ -225,7 +244,7 @@ final class LocalReplica implements Replica {
         request.temperature(), request.topP(), request.topK(), request.minP(),
         request.presencePenalty(), request.frequencyPenalty(), request.repetitionPenalty(),
         request.logitBias(), topLogprobs, request.seed(), maxTokens, stops(request.stop()));
-    return new Plan(prompts, echoes, n, params, null, Boolean.TRUE.equals(request.stream()), null);
+    return new Plan(prompts, echoes, n, params, null, Boolean.TRUE.equals(request.stream()), null, "prompt", "max_tokens");
   }
 
   private static void requireTokens(int[] tokens, String param) {

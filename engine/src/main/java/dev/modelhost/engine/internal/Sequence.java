@@ -88,6 +88,14 @@ final class Sequence implements AutoCloseable {
     return fed < prompt.length;
   }
 
+  /**
+   * The most tokens this sequence's KV cache can come to hold: its prompt and its completion
+   * limit (never more than the context window, which the limit was checked against).
+   */
+  public int kvCacheTokens() {
+    return prompt.length + maxTokens;
+  }
+
   /** Prompt tokens not yet fed. */
   public int promptLeft() {
     return prompt.length - fed;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>At most {@code maxBatch} sequences are active; the others wait, first come first served.
+ *   <li>With a {@code kv-cache-tokens} budget, a waiting sequence joins only when what its KV cache
+ *       can come to hold fits in what the active ones leave ({@link KvCacheBudget}).
  *   <li>Prompts are fed in chunks: a step feeds at most {@code prefillChunk} prompt tokens in all,
  *       beside one token for every sequence that is generating, so running streams keep producing
  *       tokens while a long prompt is read.
@@ -44,6 +47,7 @@ final class StepLoop {
   private final Decoder decoder;
   private final int maxBatch;
   private final int prefillChunk;
+  private final KvCacheBudget kvBudget;
   private final String threadName;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -56,10 +60,11 @@ final class StepLoop {
   private final List<Sequence> active = new ArrayList<>();
   private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
 
-  StepLoop(Decoder decoder, int maxBatch, int prefillChunk, String threadName) {
+  StepLoop(Decoder decoder, BatchOptions batching, String threadName) {
     this.decoder = decoder;
-    this.maxBatch = maxBatch;
-    this.prefillChunk = prefillChunk;
+    this.maxBatch = batching.maxBatch();
+    this.prefillChunk = batching.prefillChunk();
+    this.kvBudget = new KvCacheBudget(batching.kvCacheTokens());
     this.threadName = threadName;
   }
 
@@ -190,26 +195,31 @@ final class StepLoop {
     return all;
   }
 
-  /** Closes the sequences that finished or whose request ended, and lets their requests go. */
+  /**
+   * Closes the sequences that finished or whose request ended, and lets their requests go; active
+   * ones give back their KV-cache reservation.
+   */
   private void sweep() {
-    sweep(active);
-    sweep(waiting);
+    sweep(active, kvBudget::release);
+    sweep(waiting, sequence -> { });
   }
 
-  private static void sweep(Iterable<Sequence> sequences) {
+  private static void sweep(Iterable<Sequence> sequences, Consumer<Sequence> leave) {
     for (Iterator<Sequence> it = sequences.iterator(); it.hasNext(); ) {
       Sequence sequence = it.next();
       Generation generation = sequence.generation();
       if (sequence.finished() || generation.ended()) {
         it.remove();
+        leave.accept(sequence);
         sequence.close();
         generation.release(sequence.finished());
       }
     }
   }
 
+  /** Moves waiting sequences to the active ones, in order, while the batch and the KV budget have room. */
   private void fill() {
-    while (active.size() < maxBatch && !waiting.isEmpty()) {
+    while (active.size() < maxBatch && !waiting.isEmpty() && kvBudget.tryReserve(waiting.peekFirst())) {
       active.add(waiting.pollFirst());
     }
   }

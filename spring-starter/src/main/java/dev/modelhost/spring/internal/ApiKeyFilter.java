@@ -133,16 +133,40 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
           "You didn't provide an API key. You need to provide your API key in an Authorization header"
               + " using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
     }
-    String[] parts = header.trim().split("\\s+", 2);
-    if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
+    String credentials = bearerCredentials(header.trim());
+    if (credentials == null) {
       throw new AuthenticationException(
           "The Authorization header must use Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
     }
-    Optional<ApiKey> key = keys.authenticate(parts[1]);
+    Optional<ApiKey> key = keys.authenticate(credentials);
     if (key.isEmpty()) {
-      throw new AuthenticationException("Incorrect API key provided: " + StoredApiKeys.mask(parts[1]) + ".");
+      throw new AuthenticationException("Incorrect API key provided: " + StoredApiKeys.mask(credentials) + ".");
     }
     return key;
+  }
+
+  /**
+   * What follows {@code Bearer} (any case) and white space in a trimmed header, or null for another
+   * scheme or none; read by hand because a regular expression would be compiled for every request.
+   */
+  static @Nullable String bearerCredentials(String header) {
+    int end = 0;
+    while (end < header.length() && !isSpace(header.charAt(end))) {
+      end++;
+    }
+    if (end != "Bearer".length() || end == header.length() || !header.regionMatches(true, 0, "Bearer", 0, end)) {
+      return null;
+    }
+    int start = end;
+    while (isSpace(header.charAt(start))) {
+      start++;
+    }
+    return header.substring(start);
+  }
+
+  /** The white space of a regular expression's {@code \\s}. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   /**

@@ -49,6 +49,8 @@ public final class StoredApiKeys implements ApiKeys, AutoCloseable {
   private static final String CONFIGURED_ID_PREFIX = "cfg-";
 
   private final byte[] secret;
+  /** One keyed HMAC per thread: making one looks up the provider and keys it, a cost every request would pay. */
+  private final ThreadLocal<Mac> macs;
   private final ApiKeyStore store;
   private final SecureRandom random = new SecureRandom();
   private final Clock clock;
@@ -64,6 +66,7 @@ public final class StoredApiKeys implements ApiKeys, AutoCloseable {
       throw new InvalidRequestException("The server secret must be at least 16 bytes long.", "secret");
     }
     this.secret = secret.clone();
+    this.macs = ThreadLocal.withInitial(() -> newMac(this.secret));
     this.store = store;
     this.clock = clock;
     refresh();
@@ -208,7 +211,7 @@ public final class StoredApiKeys implements ApiKeys, AutoCloseable {
 
   @Override
   public Optional<ApiKey> authenticate(String presentedKey) {
-    byte[] digest = hmac(secret, presentedKey);
+    byte[] digest = macs.get().doFinal(presentedKey.getBytes(StandardCharsets.UTF_8));
     ApiKey match = null;
     // Every entry is compared, so timing does not tell how many keys or which one matched.
     for (Entry entry : entries) {
@@ -298,10 +301,14 @@ public final class StoredApiKeys implements ApiKeys, AutoCloseable {
   }
 
   private static byte[] hmac(byte[] secret, String key) {
+    return newMac(secret).doFinal(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Mac newMac(byte[] secret) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac.doFinal(key.getBytes(StandardCharsets.UTF_8));
+      return mac;
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
     }

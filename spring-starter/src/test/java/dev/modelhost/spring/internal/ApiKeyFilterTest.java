@@ -3,6 +3,7 @@ package dev.modelhost.spring.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ApiKeyFilterTest {
@@ -31,5 +32,19 @@ class ApiKeyFilterTest {
   @ValueSource(strings = {"owner=%ff", "owner=%zz", "owner=%", "owner=%4", "q=%e2%82", "q=%c0%af", "q=\u00e9"})
   void refusesBrokenPercentEscapes(String query) {
     assertThat(ApiKeyFilter.isWellEncodedQuery(query)).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"Bearer mh-key|mh-key", "bearer mh-key|mh-key", "BEARER \t  mh-key|mh-key",
+      "Bearer mh key|mh key"})
+  void readsTheKeyOfBearerAuthAsTheRegularExpressionDid(String header, String key) {
+    assertThat(ApiKeyFilter.bearerCredentials(header)).isEqualTo(key)
+        .isEqualTo(header.trim().split("\\s+", 2)[1]);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Bearer", "Bearermh-key", "Basic mh-key", "Token mh-key", "Bear mh-key", "mh-key"})
+  void refusesOtherSchemesAndAMissingKey(String header) {
+    assertThat(ApiKeyFilter.bearerCredentials(header)).isNull();
   }
 }

@@ -157,6 +157,12 @@ public final class LlamaDecoder implements Decoder {
   }
 
   @Override
+  public long kvBytesPerToken() {
+    // Keys and values are float32 in every layer.
+    return (long) config.layers() * config.kvHeads() * config.headDim() * 2 * Float.BYTES;
+  }
+
+  @Override
   public DecoderConfig config() {
     return decoderConfig;
   }

@@ -56,6 +56,12 @@ record GraphLayout(
         : new long[] {rows, kvHeads, length, headSize};
   }
 
+  /** Bytes one position takes in a sequence's KV cache, over every layer's key and value. */
+  long kvBytesPerToken() {
+    long elements = (long) pastInputs.size() * (combinedKv ? 2 : 1) * kvHeads * headSize;
+    return elements * (kvType == OnnxJavaType.FLOAT16 ? 2 : 4);
+  }
+
   static GraphLayout detect(OrtSession session, ModelSpec declared) {
     Map<String, NodeInfo> inputs;
     Map<String, NodeInfo> outputs;

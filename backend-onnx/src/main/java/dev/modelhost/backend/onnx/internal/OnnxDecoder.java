@@ -103,6 +103,12 @@ public final class OnnxDecoder implements Decoder {
     return config;
   }
 
+  /** From the graph's KV inputs: their count, heads, head size and element type. */
+  @Override
+  public long kvBytesPerToken() {
+    return layout.kvBytesPerToken();
+  }
+
   /** Where the session runs: {@code cpu} or {@code cuda}. */
   public String device() {
     return device;

@@ -166,15 +166,21 @@ public final class BenchmarkSuite {
                 load.ttftMillis().percentile(99))));
       }
       if (options.items().contains(5)) {
-        HttpBench.Cost cost = http.httpCost(options.quick() ? 30 : 300);
+        HttpBench.Cost cost = options.quick() ? http.httpCost(100, 100) : http.httpCost(1500, 1000);
         System.out.printf(Locale.ROOT, "1-token completion on the default model: HTTP p50 %.2f ms (p90 %.2f), "
-            + "in-process p50 %.2f ms (p90 %.2f); GET /v1/models p50 %.2f ms (p90 %.2f)%n", cost.http().median(),
-            cost.http().percentile(90), cost.inProcess().median(), cost.inProcess().percentile(90),
-            cost.models().median(), cost.models().percentile(90));
+            + "in-process p50 %.2f ms (p90 %.2f); GET /v1/models p50 %.2f ms (p90 %.2f); the same completion with "
+            + "OkHttp p50 %.2f ms (p90 %.2f) and with the JDK's HttpClient p50 %.2f ms (p90 %.2f)%n",
+            cost.http().median(), cost.http().percentile(90), cost.inProcess().median(),
+            cost.inProcess().percentile(90), cost.models().median(), cost.models().percentile(90),
+            cost.okHttp().median(), cost.okHttp().percentile(90), cost.jdkHttp().median(),
+            cost.jdkHttp().percentile(90));
         verdicts.add(Verdict.atMost("5. HTTP cost: p50 1-token completion, HTTP - in-process",
             cost.http().median() - cost.inProcess().median(), 1.0, " ms"));
         verdicts.add(Verdict.reported("5. HTTP floor: GET /v1/models p50 (no model, no usage record)",
             String.format(Locale.ROOT, "%.2f ms", cost.models().median())));
+        verdicts.add(Verdict.reported("5. with OkHttp / the JDK's HttpClient as the client, HTTP - in-process p50",
+            String.format(Locale.ROOT, "%.2f / %.2f ms", cost.okHttp().median() - cost.inProcess().median(),
+                cost.jdkHttp().median() - cost.inProcess().median())));
       }
     }
   }

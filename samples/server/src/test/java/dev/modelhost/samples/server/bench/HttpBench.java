@@ -26,6 +26,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -112,46 +117,82 @@ final class HttpBench implements AutoCloseable {
         requests);
   }
 
-  /** Item 5's figures in milliseconds: a 1-token completion over HTTP and in-process, and {@code GET /v1/models}. */
-  record Cost(Samples http, Samples inProcess, Samples models) {}
+  /**
+   * Item 5's figures in milliseconds: a 1-token completion over HTTP (the load generator's client)
+   * and in-process, {@code GET /v1/models}, and the completion again with OkHttp (the OpenAI Java
+   * SDK's transport) and with the JDK's {@code HttpClient}.
+   */
+  record Cost(Samples http, Samples inProcess, Samples models, Samples okHttp, Samples jdkHttp) {}
 
   /**
    * Item 5: latency of a 1-token completion over HTTP and the same request in-process, on the small
-   * default model (so that the model's own time does not drown the difference), interleaved. Beside
-   * them {@code GET /v1/models}, which runs no model and writes no usage: the floor of the HTTP path
-   * (client, loopback, Tomcat, filters, Spring) on this machine at this moment.
+   * default model (so that the model's own time does not drown the difference), interleaved, after
+   * {@code warmup} rounds that let the JIT compile both paths. The HTTP figure is taken with
+   * {@link LoopbackHttpClient}, which adds next to nothing of its own; OkHttp and the JDK's client
+   * are measured beside it, since what they add is the client's cost and not the server's. Beside
+   * them {@code GET /v1/models}, which runs no model and writes no usage: the floor of the HTTP
+   * path (loopback, Tomcat, filters, Spring) on this machine at this moment.
    */
-  Cost httpCost(int calls) throws Exception {
+  Cost httpCost(int warmup, int calls) throws Exception {
     host.awaitRunning(SMALL_SERVICE, Duration.ofMinutes(2));
     String body = JSON.writeValueAsString(Map.of("model", SMALL_SERVICE, "prompt", "Once upon a time",
         "max_tokens", 1));
     CompletionRequest request = CompletionRequest.of(SMALL_SERVICE, "Once upon a time", 1);
-    HttpRequest models = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/models"))
+    Request okPost = new Request.Builder().url(baseUrl + "/v1/completions")
         .header("Authorization", "Bearer " + API_KEY)
+        .post(RequestBody.create(body, MediaType.get("application/json")))
         .build();
+    OkHttpClient okHttp = new OkHttpClient();
+    URI base = URI.create(baseUrl);
     double[] http = new double[calls];
     double[] local = new double[calls];
     double[] floor = new double[calls];
-    for (int i = -calls / 5; i < calls; i++) {
-      long start = System.nanoTime();
-      HttpResponse<String> response = client.send(post(body), HttpResponse.BodyHandlers.ofString());
-      long middle = System.nanoTime();
-      host.complete(request);
-      long end = System.nanoTime();
-      HttpResponse<String> listed = client.send(models, HttpResponse.BodyHandlers.ofString());
-      long listEnd = System.nanoTime();
-      for (HttpResponse<String> answer : List.of(response, listed)) {
-        if (answer.statusCode() != 200) {
-          throw new IOException("HTTP " + answer.statusCode() + ": " + answer.body());
+    double[] ok = new double[calls];
+    double[] jdk = new double[calls];
+    try (LoopbackHttpClient loopback = new LoopbackHttpClient(base.getHost(), base.getPort(), API_KEY)) {
+      for (int i = -warmup; i < calls; i++) {
+        long start = System.nanoTime();
+        LoopbackHttpClient.Answer completed = loopback.post("/v1/completions", body);
+        long posted = System.nanoTime();
+        host.complete(request);
+        long inProcess = System.nanoTime();
+        LoopbackHttpClient.Answer listed = loopback.get("/v1/models");
+        long modelsListed = System.nanoTime();
+        call(okHttp, okPost);
+        long okPosted = System.nanoTime();
+        HttpResponse<String> response = client.send(post(body), HttpResponse.BodyHandlers.ofString());
+        long jdkPosted = System.nanoTime();
+        checkOneToken(completed.status(), completed.body());
+        if (listed.status() != 200 || !listed.body().contains(SMALL_SERVICE)) {
+          throw new IOException("GET /v1/models answered " + listed.status() + ": " + listed.body());
+        }
+        checkOneToken(response.statusCode(), response.body());
+        if (i >= 0) {
+          http[i] = (posted - start) / 1e6;
+          local[i] = (inProcess - posted) / 1e6;
+          floor[i] = (modelsListed - inProcess) / 1e6;
+          ok[i] = (okPosted - modelsListed) / 1e6;
+          jdk[i] = (jdkPosted - okPosted) / 1e6;
         }
       }
-      if (i >= 0) {
-        http[i] = (middle - start) / 1e6;
-        local[i] = (end - middle) / 1e6;
-        floor[i] = (listEnd - end) / 1e6;
-      }
+    } finally {
+      okHttp.dispatcher().executorService().shutdown();
+      okHttp.connectionPool().evictAll();
     }
-    return new Cost(Samples.of(http), Samples.of(local), Samples.of(floor));
+    return new Cost(Samples.of(http), Samples.of(local), Samples.of(floor), Samples.of(ok), Samples.of(jdk));
+  }
+
+  /** A 200 whose completion has exactly one token. */
+  private static void checkOneToken(int status, String body) throws IOException {
+    if (status != 200 || JSON.readTree(body).path("usage").path("completion_tokens").asInt() != 1) {
+      throw new IOException("Expected a 1-token completion, got HTTP " + status + ": " + body);
+    }
+  }
+
+  private static void call(OkHttpClient okHttp, Request request) throws IOException {
+    try (Response response = okHttp.newCall(request).execute()) {
+      checkOneToken(response.code(), response.body().string());
+    }
   }
 
   /** One streaming greedy completion; returns {nanoseconds to the first text, completion tokens}. */
