@@ -38,7 +38,8 @@ public record ModelSource(String location, Map<String, String> options) {
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new ConfigurationException("Option '" + key + "' must be an integer, got '" + value + "'.", key);
+      throw new ConfigurationException("Option '" + key + "' must be an integer, got '" + value + "'.",
+          "options." + key);
     }
   }
 

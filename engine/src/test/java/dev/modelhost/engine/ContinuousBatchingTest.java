@@ -91,7 +91,7 @@ class ContinuousBatchingTest {
     assertThatThrownBy(() -> load(Map.of("max-batch", "0")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'max-batch' must be from 1 to 1024")
-        .satisfies(e -> assertThat(((ConfigurationException) e).param()).isEqualTo("max-batch"));
+        .satisfies(e -> assertThat(((ConfigurationException) e).param()).isEqualTo("options.max-batch"));
     assertThatThrownBy(() -> load(Map.of("prefill-chunk", "0")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'prefill-chunk' must be from 1");

@@ -76,7 +76,8 @@ public record BatchOptions(int maxBatch, int prefillChunk, int kvCacheTokens) {
     int most = option.equals(MAX_BATCH) ? MOST : 64 * MOST;
     if (value < 1 || value > most) {
       throw new ConfigurationException(
-          "Option '" + option + "' must be from 1 to " + most + ", got " + value + ".", option, "invalid_value");
+          "Option '" + option + "' must be from 1 to " + most + ", got " + value + ".", "options." + option,
+          "invalid_value");
     }
   }
 }

@@ -39,7 +39,8 @@ public final class DjlDecoderLoader {
     if (source.option(THREADS_OPTION) != null) {
       int threads = source.intOption(THREADS_OPTION, 0);
       if (threads < 1) {
-        throw new ConfigurationException("Option 'threads' must be at least 1, got " + threads + ".", THREADS_OPTION);
+        throw new ConfigurationException("Option 'threads' must be at least 1, got " + threads + ".",
+            "options." + THREADS_OPTION);
       }
       JniUtils.setNumThreads(threads);
     }
@@ -89,6 +90,6 @@ public final class DjlDecoderLoader {
 
   private static ConfigurationException invalidDevice(String option) {
     return new ConfigurationException(
-        "Option 'device' must be auto, cpu, gpu or gpu:N, got '" + option + "'.", DEVICE_OPTION);
+        "Option 'device' must be auto, cpu, gpu or gpu:N, got '" + option + "'.", "options." + DEVICE_OPTION);
   }
 }

@@ -35,12 +35,14 @@ final class SessionFactory {
   static Opened open(OrtEnvironment env, Path model, ModelSource source) {
     int threads = source.intOption(THREADS, Runtime.getRuntime().availableProcessors());
     if (threads < 1) {
-      throw new ConfigurationException("Option '" + THREADS + "' must be at least 1, got " + threads + ".", THREADS);
+      throw new ConfigurationException("Option '" + THREADS + "' must be at least 1, got " + threads + ".",
+          "options." + THREADS);
     }
     String device = source.option(DEVICE, "auto").trim().toLowerCase(Locale.ROOT);
     if (!device.equals("auto") && !device.equals("cpu") && !device.equals("cuda")) {
       throw new ConfigurationException(
-          "Option '" + DEVICE + "' must be one of auto, cpu, cuda; got '" + source.option(DEVICE) + "'.", DEVICE);
+          "Option '" + DEVICE + "' must be one of auto, cpu, cuda; got '" + source.option(DEVICE) + "'.",
+          "options." + DEVICE);
     }
     boolean cudaAvailable = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
     if (device.equals("cuda") && !cudaAvailable) {
