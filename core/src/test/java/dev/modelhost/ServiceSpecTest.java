@@ -30,7 +30,7 @@ class ServiceSpecTest {
         Arguments.of((Supplier<Object>) () -> valid().maxChoices(0).build(), "max_choices"),
         Arguments.of((Supplier<Object>) () -> ServiceSpec.builder("acme", "chat").build(), "source"),
         Arguments.of((Supplier<Object>) () -> new ModelSource("x", Map.of("threads", "four")).intOption("threads", 1),
-            "threads"));
+            "options.threads"));
   }
 
   @ParameterizedTest(name = "{1}")

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 public class ConfigurationException extends ModelhostException {
 
   /**
-   * @param setting the setting at fault, e.g. {@code replicas}, {@code threads},
+   * @param setting the setting at fault, e.g. {@code replicas}, {@code options.threads},
    *     {@code modelhost.public-url}
    */
   public ConfigurationException(String message, @Nullable String setting, @Nullable String code) {
