@@ -88,7 +88,7 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
 
   /**
    * @param journal where records are kept until the ledger holds them, so that responses need not
-   *     wait for the database; its records of an earlier run are queued first. Closed by {@link #close()}.
+   *     wait for the database; its records of an earlier run are written first. Closed by {@link #close()}.
    * @param linger how long the writer gathers journaled records before it writes them, unless a
    *     reader waits for them ({@link #DEFAULT_LINGER})
    */
