@@ -145,7 +145,8 @@ public final class LedgerWriter implements UsageSink, AutoCloseable {
       unwritten.put(record.requestId(), new CompletableFuture<>());
     }
     queue.add(new Pending(record, segment));
-    if (segment == null) {
+    if (segment == null && journal != null) {
+      // The journal failed, so this response waits for the ledger: the writer must not gather first.
       requestFlush();
     }
     for (Consumer<LedgerRecord> listener : listeners) {
